@@ -1,0 +1,241 @@
+"""One error base rendered as RFC 9457 problem+json, with Chinese titles by default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://jineng.example/problems/"
+
+# code -> (status, Chinese title, English title). Codes are stable: clients switch on them.
+CODES: dict[str, tuple[int, str, str]] = {
+    "validation_failed": (422, "请求数据不合法", "Request data is not valid"),
+    "invalid_id_number": (422, "身份证号码无效", "Resident ID number is not valid"),
+    "invalid_credit_code": (422, "统一社会信用代码无效", "Unified social credit code is not valid"),
+    "invalid_phone": (422, "手机号码无效", "Mobile number is not valid"),
+    "unknown_unit": (422, "未知的县市区代码", "Unknown unit code"),
+    "not_found": (404, "资源不存在", "Resource not found"),
+    "method_not_allowed": (405, "不支持该请求方法", "Method not allowed"),
+    "unauthorized": (401, "未登录或登录已失效", "Authentication required"),
+    "invalid_credentials": (401, "用户名或密码错误", "Wrong username or password"),
+    "invalid_token": (401, "令牌无效或已过期", "Token is invalid or expired"),
+    "forbidden": (403, "无权执行此操作", "Not allowed"),
+    "invalid_state": (409, "当前状态不允许此操作", "Not allowed in the current state"),
+    "conflict": (409, "与现有数据冲突", "Conflicts with existing data"),
+    "offering_full": (409, "该培训班名额已满", "The offering is full"),
+    "yearly_cap_reached": (
+        409,
+        "本年度补贴培训次数已达上限",
+        "The yearly limit of subsidised trainings is reached",
+    ),
+    "occupation_level_already_subsidised": (
+        409,
+        "同一职业同一等级不能重复享受补贴",
+        "This occupation and level has already been subsidised",
+    ),
+    "not_eligible": (409, "不符合补贴培训条件", "Not eligible for subsidised training"),
+    "profile_required": (409, "请先完成实名登记", "Complete the real-name profile first"),
+    "id_number_taken": (
+        409,
+        "该身份证号码已被其他账号登记",
+        "This ID number is registered to another account",
+    ),
+    "institution_inactive": (
+        409,
+        "培训机构已被暂停或撤销",
+        "The institution is suspended or revoked",
+    ),
+    "not_approved": (
+        409,
+        "培训机构未获批该职业等级",
+        "The institution is not approved for this occupation and level",
+    ),
+    "not_in_catalogue": (
+        409,
+        "该职业等级不在培训目录中",
+        "The occupation and level is not in a training catalogue",
+    ),
+    "insufficient_attendance": (
+        409,
+        "学时不足，不能结业",
+        "Not enough attended hours to complete",
+    ),
+    "insufficient_funds": (409, "专账余额不足", "The special account has insufficient funds"),
+    "already_paid": (409, "该申领已支付", "The claim has already been paid"),
+    "same_person": (
+        403,
+        "审批人与支付人不能为同一人",
+        "The approver may not be the payer",
+    ),
+    "idempotency_key_reused": (
+        422,
+        "幂等键已用于其他请求",
+        "The Idempotency-Key was used for a different request",
+    ),
+    "request_in_progress": (
+        409,
+        "相同幂等键的请求正在处理",
+        "A request with this Idempotency-Key is in progress",
+    ),
+    "service_unavailable": (503, "服务暂时不可用，请稍后重试", "Service temporarily unavailable"),
+    "bad_gateway": (502, "下游服务返回错误", "A downstream service failed"),
+    "gateway_timeout": (504, "下游服务超时", "A downstream service timed out"),
+    "internal_error": (500, "服务器内部错误", "Internal server error"),
+}
+
+
+class DomainError(Exception):
+    """A business outcome with a stable code; rendered as problem+json, never a 500."""
+
+    def __init__(
+        self,
+        code: str,
+        detail: str | None = None,
+        *,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        known = CODES.get(code)
+        self.code = code
+        self.status = status if status is not None else (known[0] if known else 400)
+        self.detail = detail or (known[2] if known else code)
+        self.headers = headers or {}
+        self.extra = extra
+        super().__init__(f"{code}: {self.detail}")
+
+
+class NotFound(DomainError):
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__("not_found", f"{what} {ident} does not exist", resource=what)
+
+
+class InvalidState(DomainError):
+    """A transition from the wrong state; the body carries the current state."""
+
+    def __init__(self, current: str, action: str) -> None:
+        super().__init__(
+            "invalid_state",
+            f"cannot {action} while the status is '{current}'",
+            current_status=current,
+        )
+
+
+class Forbidden(DomainError):
+    def __init__(self, detail: str = "not allowed for this account") -> None:
+        super().__init__("forbidden", detail)
+
+
+def wants_english(request: Request) -> bool:
+    lang = request.headers.get("accept-language", "")
+    first = lang.split(",")[0].strip().lower()
+    return first.startswith("en")
+
+
+def title_for(code: str, english: bool) -> str:
+    known = CODES.get(code)
+    if known is None:
+        return code
+    return known[2] if english else known[1]
+
+
+def problem_body(
+    request: Request, code: str, status: int, detail: str, **extra: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title_for(code, wants_english(request)),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": request.url.path,
+        "request_id": getattr(request.state, "request_id", None)
+        or request.headers.get("x-request-id"),
+    }
+    body.update(extra)
+    return body
+
+
+def problem_response(
+    request: Request,
+    code: str,
+    status: int,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    return JSONResponse(
+        problem_body(request, code, status, detail, **extra),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem_response(request, exc.code, exc.status, exc.detail, exc.headers, **exc.extra)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "loc": [str(p) for p in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in exc.errors()
+    ]
+    # A validator may raise a DomainError code through ValueError("code:...") — see ids.py.
+    code = "validation_failed"
+    for e in exc.errors():
+        ctx = e.get("ctx") or {}
+        err = ctx.get("error")
+        if isinstance(err, CodedValueError):
+            code = err.code
+            break
+    first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+    detail = f"{'.'.join(first['loc'])}: {first['msg']}"
+    return problem_response(request, code, CODES[code][0], detail, errors=errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {
+        404: "not_found",
+        405: "method_not_allowed",
+        401: "unauthorized",
+        403: "forbidden",
+    }.get(exc.status_code, "validation_failed" if exc.status_code < 500 else "internal_error")
+    return problem_response(
+        request,
+        code,
+        exc.status_code,
+        str(exc.detail),
+        dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, "internal_error", 500, "an unexpected error occurred")
+
+
+class CodedValueError(ValueError):
+    """A ValueError from a field validator that maps to a specific problem code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
