@@ -27,6 +27,7 @@ def build_service_app(
     db_url: str,
     routers: list[Any],
     on_startup: Startup | None = None,
+    on_shutdown: Startup | None = None,
     internal: bool = True,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
@@ -47,6 +48,10 @@ def build_service_app(
         try:
             yield
         finally:
+            if on_shutdown is not None:
+                result = on_shutdown(app)
+                if hasattr(result, "__await__"):
+                    await result
             await engine.dispose()
 
     app = FastAPI(title=title, lifespan=lifespan, **fastapi_kwargs)

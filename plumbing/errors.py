@@ -50,6 +50,11 @@ CODES: dict[str, tuple[int, str, str]] = {
         "培训机构已被暂停或撤销",
         "The institution is suspended or revoked",
     ),
+    "evaluation_body_inactive": (
+        409,
+        "鉴定机构已被暂停或撤销",
+        "The evaluation body is suspended or revoked",
+    ),
     "not_approved": (
         409,
         "培训机构未获批该职业等级",

@@ -31,16 +31,21 @@ class CommonSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    def default_secrets(self) -> dict[str, bool]:
+        """Setting name -> whether it still holds its development default (subclasses add)."""
+        return {}
+
     def check_production(self, extra_defaults: dict[str, bool] | None = None) -> None:
         """Refuse demo mode and default secrets when JINENG_ENV=production."""
         if self.env != "production":
             return
+        extra_defaults = {**self.default_secrets(), **(extra_defaults or {})}
         problems = []
         if self.demo:
             problems.append("demo mode (JINENG_DEMO) is not allowed in production")
         if self.internal_token.get_secret_value() == DEFAULT_INTERNAL_TOKEN:
             problems.append("JINENG_INTERNAL_TOKEN still has its development default")
-        for name, is_default in (extra_defaults or {}).items():
+        for name, is_default in extra_defaults.items():
             if is_default:
                 problems.append(f"{name} still has its development default")
         if problems:

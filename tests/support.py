@@ -11,7 +11,8 @@ from pathlib import Path
 import asyncpg
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy.engine import make_url
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from plumbing.db import make_engine
@@ -119,3 +120,32 @@ async def committed_client(
             yield client
     finally:
         await engine.dispose()
+
+
+async def schema_drift(url: str, metadata: MetaData) -> list[object]:
+    """What autogenerate would change to make the migrated database match the models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+
+            def compare(sync_conn: Connection) -> list[object]:
+                ctx = MigrationContext.configure(
+                    sync_conn,
+                    opts={
+                        "compare_type": True,
+                        "render_as_batch": True,
+                        "include_name": _not_version_table,
+                    },
+                )
+                return list(compare_metadata(ctx, metadata))
+
+            return await conn.run_sync(compare)
+    finally:
+        await engine.dispose()
+
+
+def _not_version_table(name: str | None, type_: str, _parents: object) -> bool:
+    return not (type_ == "table" and name is not None and name.startswith("alembic_version"))

@@ -1,0 +1,1 @@
+"""The only public entry: authentication, authorisation and the five-order flow."""

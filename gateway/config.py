@@ -1,0 +1,39 @@
+"""Gateway settings (JINENG_* environment variables)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr
+
+from plumbing.settings import DEFAULT_JWT_SECRET, CommonSettings
+
+
+class Settings(CommonSettings):
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    jwt_issuer: str = "jineng-gateway"
+    jwt_audience: str = "jineng-api"
+    access_token_ttl_s: int = 900
+    refresh_token_ttl_s: int = 14 * 24 * 3600
+
+    institutions_url: str = "http://127.0.0.1:8001"
+    enrolment_url: str = "http://127.0.0.1:8002"
+    evaluation_url: str = "http://127.0.0.1:8003"
+    connect_timeout_s: float = 2.0
+    read_timeout_s: float = 10.0
+    retry_after_s: int = 5
+
+    # "demo" accepts codes "demo:<openid>" (refused in production); "wechat" exchanges the
+    # code with WeChat's jscode2session endpoint.
+    wechat_provider: Literal["demo", "wechat"] = "demo"
+    wechat_app_id: str = ""
+    wechat_app_secret: SecretStr = SecretStr("")
+    wechat_api_base: str = "https://api.weixin.qq.com"
+
+    demo_password: SecretStr = SecretStr("jineng-demo")
+
+    def default_secrets(self) -> dict[str, bool]:
+        return {
+            "JINENG_JWT_SECRET": self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET,
+            "JINENG_WECHAT_PROVIDER (the demo provider)": self.wechat_provider == "demo",
+        }

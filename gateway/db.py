@@ -1,0 +1,17 @@
+"""The gateway's own metadata: accounts, refresh tokens, idempotency records."""
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(SQLModel, registry=registry(metadata=MetaData(naming_convention=NAMING))):
+    pass

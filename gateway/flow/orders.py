@@ -1,0 +1,204 @@
+"""Orders 3 (selection) and 4 (acceptance), training, and evaluation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from gateway.clients import Services
+from gateway.deps import Evaluator, InstitutionStaff, OrderReader, Worker, roles
+from gateway.flow.schemas import (
+    Attendance,
+    AttendanceIn,
+    Certificate,
+    EvaluationOutcome,
+    OptionalReason,
+    Order,
+    OrderIn,
+    Page,
+    Reason,
+    ResultIn,
+)
+from gateway.problems import doc
+from plumbing.errors import DomainError, InvalidState
+from plumbing.principal import Principal
+
+from fastapi import Depends
+from typing import Annotated
+
+router = APIRouter(prefix="/api/v1")
+Attender = Annotated[Principal, Depends(roles("institution", "worker"))]
+
+
+@router.post(
+    "/orders",
+    tags=["orders"],
+    **doc(
+        Order,
+        "offering_full",
+        "yearly_cap_reached",
+        "occupation_level_already_subsidised",
+        "not_eligible",
+        "profile_required",
+        "invalid_state",
+        "not_found",
+        status=201,
+    ),
+)
+async def select_offering(body: OrderIn, user: Worker, request: Request, svc: Services) -> Any:
+    """Order 3 (劳动者选单): the worker takes a seat in a listed offering."""
+    return await svc.enrolment.call(
+        request, "POST", "/v1/orders", user, json=body.model_dump(mode="json")
+    )
+
+
+@router.get("/orders", tags=["orders"], **doc(Page[Order]))
+async def list_orders(
+    user: OrderReader,
+    request: Request,
+    svc: Services,
+    status: str | None = Query(None, max_length=16),
+    offering_id: int | None = None,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    """Orders: the caller's own, or those in the caller's scope."""
+    params = {"status": status, "offering_id": offering_id, "limit": limit, "offset": offset}
+    return await svc.enrolment.call(request, "GET", "/v1/orders", user, params=params)
+
+
+@router.get("/orders/{order_id}", tags=["orders"], **doc(Order, "not_found"))
+async def get_order(order_id: int, user: OrderReader, request: Request, svc: Services) -> Any:
+    """One order, if it is in the caller's scope."""
+    return await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
+
+
+@router.post("/orders/{order_id}/cancel", tags=["orders"], **doc(Order, "not_found", "invalid_state"))
+async def cancel_order(
+    order_id: int, user: Worker, request: Request, svc: Services, body: OptionalReason | None = None
+) -> Any:
+    """The worker cancels before the institution accepts; the seat and the yearly slot free up."""
+    payload = (body or OptionalReason()).model_dump(mode="json")
+    return await svc.enrolment.call(
+        request, "POST", f"/v1/orders/{order_id}/cancel", user, json=payload
+    )
+
+
+async def _check_institution_active(request: Request, svc: Services, user: Principal, order_id: int) -> None:
+    order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
+    institution = await svc.institutions.call(
+        request, "GET", f"/v1/institutions/{order['institution_id']}", user
+    )
+    if institution["status"] != "active":
+        raise DomainError(
+            "institution_inactive",
+            f"institution {institution['id']} is {institution['status']}",
+            current_status=institution["status"],
+        )
+
+
+@router.post(
+    "/orders/{order_id}/accept",
+    tags=["orders"],
+    **doc(Order, "not_found", "invalid_state", "institution_inactive"),
+)
+async def accept_order(order_id: int, user: InstitutionStaff, request: Request, svc: Services) -> Any:
+    """Order 4 (机构接单): the offering's institution accepts the worker."""
+    await _check_institution_active(request, svc, user, order_id)
+    return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/accept", user)
+
+
+@router.post("/orders/{order_id}/reject", tags=["orders"], **doc(Order, "not_found", "invalid_state"))
+async def reject_order(
+    order_id: int, body: Reason, user: InstitutionStaff, request: Request, svc: Services
+) -> Any:
+    """The institution turns the order down, with a reason; the seat frees up."""
+    return await svc.enrolment.call(
+        request, "POST", f"/v1/orders/{order_id}/reject", user, json=body.model_dump(mode="json")
+    )
+
+
+@router.post(
+    "/orders/{order_id}/attendance",
+    tags=["training"],
+    **doc(Attendance, "not_found", "invalid_state", status=201),
+)
+async def record_attendance(
+    order_id: int, body: AttendanceIn, user: Attender, request: Request, svc: Services
+) -> Any:
+    """Record hours: classroom by the institution, pc/app/wechat by the worker."""
+    return await svc.enrolment.call(
+        request,
+        "POST",
+        f"/v1/orders/{order_id}/attendance",
+        user,
+        json=body.model_dump(mode="json"),
+    )
+
+
+@router.post(
+    "/orders/{order_id}/complete",
+    tags=["training"],
+    **doc(Order, "not_found", "invalid_state", "insufficient_attendance"),
+)
+async def complete_order(order_id: int, user: InstitutionStaff, request: Request, svc: Services) -> Any:
+    """Completion (结业) once attended hours reach 80 % of the offering's hours."""
+    return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/complete", user)
+
+
+@router.post(
+    "/evaluations/results",
+    tags=["evaluation"],
+    **doc(EvaluationOutcome, "not_found", "invalid_state", "conflict", status=201),
+)
+async def record_result(body: ResultIn, user: Evaluator, request: Request, svc: Services) -> Any:
+    """Record an evaluation result: a pass issues a certificate; the order becomes certified
+    or failed. Safe to repeat if a step was unavailable."""
+    order = await svc.enrolment.call(request, "GET", f"/v1/orders/{body.order_id}", user)
+    if order["status"] not in ("completed", "certified", "failed"):
+        raise InvalidState(order["status"], "record an evaluation result")
+    result = await svc.evaluation.call(
+        request,
+        "POST",
+        "/v1/results",
+        user,
+        json={
+            "order_id": body.order_id,
+            "worker_id": order["worker_id"],
+            "occupation_code": order["occupation_code"],
+            "level": order["level"],
+            "passed": body.passed,
+            "score": body.score,
+            "holder_name_masked": order["worker_name_masked"],
+        },
+    )
+    updated = await svc.enrolment.call(
+        request,
+        "POST",
+        f"/v1/orders/{body.order_id}/evaluation",
+        user,
+        json={
+            "passed": result["passed"],
+            "certificate_number": result["certificate_number"],
+            "result_id": result["id"],
+        },
+    )
+    return EvaluationOutcome(
+        result_id=result["id"],
+        order_id=body.order_id,
+        passed=result["passed"],
+        score=result["score"],
+        certificate_number=result["certificate_number"],
+        order_status=updated["status"],
+    ).model_dump(mode="json")
+
+
+@router.get(
+    "/certificates/{number}", tags=["evaluation"], **doc(Certificate, "not_found", auth=False)
+)
+async def verify_certificate(number: str, request: Request, svc: Services) -> Any:
+    """Public verification of a certificate; no login. The holder's name is masked."""
+    if not 4 <= len(number) <= 64:
+        raise DomainError("not_found", f"certificate {number} does not exist")
+    return await svc.evaluation.call(request, "GET", f"/v1/certificates/{number}")

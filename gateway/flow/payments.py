@@ -1,0 +1,146 @@
+"""Order 5 (政府买单): claims, approval, payment, and the special account."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from gateway.clients import Services
+from gateway.deps import Finance, Government, InstitutionStaff, roles
+from gateway.flow.schemas import Balance, Claim, Deposit, DepositIn, Page, Reason
+from gateway.idempotency.service import run_once
+from gateway.problems import doc
+from plumbing.db import SessionDep
+from plumbing.principal import Principal
+
+router = APIRouter(prefix="/api/v1")
+ClaimReader = Annotated[Principal, Depends(roles("institution", "government", "finance", "admin"))]
+FundReader = Annotated[Principal, Depends(roles("finance", "government", "admin"))]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="A unique key per payment attempt; repeating it replays the first answer.",
+    ),
+]
+
+
+@router.post(
+    "/orders/{order_id}/claims",
+    tags=["payment"],
+    **doc(Claim, "not_found", "invalid_state", "conflict", status=201),
+)
+async def submit_claim(order_id: int, user: InstitutionStaff, request: Request, svc: Services) -> Any:
+    """The institution claims the training subsidy for a certified order."""
+    return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/claims", user, json={})
+
+
+@router.get("/claims", tags=["payment"], **doc(Page[Claim]))
+async def list_claims(
+    user: ClaimReader,
+    request: Request,
+    svc: Services,
+    status: str | None = Query(None, max_length=24),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    """Claims in the caller's scope."""
+    params = {"status": status, "limit": limit, "offset": offset}
+    return await svc.enrolment.call(request, "GET", "/v1/claims", user, params=params)
+
+
+@router.get("/claims/{claim_id}", tags=["payment"], **doc(Claim, "not_found"))
+async def get_claim(claim_id: int, user: ClaimReader, request: Request, svc: Services) -> Any:
+    """One claim."""
+    return await svc.enrolment.call(request, "GET", f"/v1/claims/{claim_id}", user)
+
+
+@router.post(
+    "/claims/{claim_id}/approve", tags=["payment"], **doc(Claim, "not_found", "invalid_state")
+)
+async def approve_claim(claim_id: int, user: Government, request: Request, svc: Services) -> Any:
+    """A government officer approves a submitted claim."""
+    return await svc.enrolment.call(request, "POST", f"/v1/claims/{claim_id}/approve", user, json={})
+
+
+@router.post("/claims/{claim_id}/reject", tags=["payment"], **doc(Claim, "not_found", "invalid_state"))
+async def reject_claim(
+    claim_id: int, body: Reason, user: Government, request: Request, svc: Services
+) -> Any:
+    """A government officer rejects a claim before payment, with a reason."""
+    return await svc.enrolment.call(
+        request, "POST", f"/v1/claims/{claim_id}/reject", user, json=body.model_dump(mode="json")
+    )
+
+
+@router.post(
+    "/claims/{claim_id}/pay",
+    tags=["payment"],
+    **doc(
+        Claim,
+        "not_found",
+        "invalid_state",
+        "already_paid",
+        "insufficient_funds",
+        "same_person",
+        "idempotency_key_reused",
+        "request_in_progress",
+    ),
+)
+async def pay_claim(
+    claim_id: int,
+    idempotency_key: IdempotencyKey,
+    user: Finance,
+    request: Request,
+    svc: Services,
+    session: SessionDep,
+) -> JSONResponse:
+    """Finance pays an approved claim from the special account, once. Requires Idempotency-Key."""
+    path = f"/v1/claims/{claim_id}/pay"
+    return await run_once(
+        session,
+        user,
+        idempotency_key,
+        "POST",
+        path,
+        None,
+        lambda: svc.enrolment.call(request, "POST", path, user, json={}),
+    )
+
+
+@router.get("/funds/balance", tags=["funds"], **doc(Balance))
+async def fund_balance(user: FundReader, request: Request, svc: Services) -> Any:
+    """The special account's balance, by funding source."""
+    return await svc.enrolment.call(request, "GET", "/v1/funds/balance", user)
+
+
+@router.post(
+    "/funds/deposits",
+    tags=["funds"],
+    **doc(Deposit, "idempotency_key_reused", "request_in_progress", status=201),
+)
+async def deposit(
+    body: DepositIn,
+    user: Finance,
+    request: Request,
+    svc: Services,
+    session: SessionDep,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=8, max_length=200)
+    ] = None,
+) -> Any:
+    """Pay money into the special account from one funding source (Idempotency-Key optional)."""
+    payload = body.model_dump(mode="json")
+
+    async def call() -> Any:
+        return await svc.enrolment.call(request, "POST", "/v1/funds/deposits", user, json=payload)
+
+    if idempotency_key is None:
+        return JSONResponse(await call(), status_code=201)
+    return await run_once(
+        session, user, idempotency_key, "POST", "/v1/funds/deposits", payload, call, 201
+    )

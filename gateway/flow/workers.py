@@ -1,0 +1,104 @@
+"""Step 1 (request) and the worker's own profile and eligibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from gateway.clients import Services
+from gateway.deps import CurrentUser, Worker
+from gateway.flow.schemas import (
+    Eligibility,
+    Offering,
+    Page,
+    Profile,
+    ProfileIn,
+    RequestIn,
+    TrainingRequest,
+)
+from gateway.problems import doc
+
+router = APIRouter(prefix="/api/v1", tags=["workers"])
+
+
+@router.put(
+    "/me/profile",
+    **doc(Profile, "invalid_id_number", "invalid_phone", "unknown_unit", "id_number_taken"),
+)
+async def put_profile(body: ProfileIn, user: Worker, request: Request, svc: Services) -> Any:
+    """Create or update the worker's real-name profile; the ID number comes back masked."""
+    return await svc.enrolment.call(
+        request, "PUT", "/v1/workers/me/profile", user, json=body.model_dump(mode="json")
+    )
+
+
+@router.get("/me/profile", **doc(Profile, "not_found"))
+async def get_profile(user: Worker, request: Request, svc: Services) -> Any:
+    """The worker's own profile."""
+    return await svc.enrolment.call(request, "GET", "/v1/workers/me/profile", user)
+
+
+@router.get("/me/eligibility", **doc(Eligibility))
+async def eligibility(
+    user: Worker,
+    request: Request,
+    svc: Services,
+    occupation_code: str = Query(min_length=1, max_length=32),
+    level: int = Query(ge=1, le=5),
+) -> Any:
+    """Would a selection of this occupation and level be subsidised? Every reason, with its code."""
+    return await svc.enrolment.call(
+        request,
+        "GET",
+        "/v1/workers/me/eligibility",
+        user,
+        params={"occupation_code": occupation_code, "level": level},
+    )
+
+
+@router.post("/requests", **doc(TrainingRequest, "profile_required", "unknown_unit", status=201))
+async def create_request(body: RequestIn, user: Worker, request: Request, svc: Services) -> Any:
+    """Order 1 (劳动者提单): the worker asks for training in an occupation and level."""
+    return await svc.enrolment.call(
+        request, "POST", "/v1/requests", user, json=body.model_dump(mode="json")
+    )
+
+
+@router.get("/requests", **doc(Page[TrainingRequest]))
+async def list_requests(
+    user: CurrentUser,
+    request: Request,
+    svc: Services,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    """Training requests: a worker's own, or those in an officer's scope."""
+    return await svc.enrolment.call(
+        request, "GET", "/v1/requests", user, params={"limit": limit, "offset": offset}
+    )
+
+
+@router.get("/requests/{request_id}", **doc(TrainingRequest, "not_found"))
+async def get_request(request_id: int, user: CurrentUser, request: Request, svc: Services) -> Any:
+    """One training request."""
+    return await svc.enrolment.call(request, "GET", f"/v1/requests/{request_id}", user)
+
+
+@router.get("/requests/{request_id}/matches", **doc(Page[Offering], "not_found"))
+async def request_matches(
+    request_id: int,
+    user: CurrentUser,
+    request: Request,
+    svc: Services,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    """Listed offerings with free seats that match a request, the worker's own unit first."""
+    return await svc.enrolment.call(
+        request,
+        "GET",
+        f"/v1/requests/{request_id}/matches",
+        user,
+        params={"limit": limit, "offset": offset},
+    )

@@ -1,0 +1,96 @@
+"""Idempotency-Key handling: the same key from the same caller gets the same answer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from gateway.clients import UpstreamProblem
+from gateway.idempotency.models import IdempotencyRecord
+from plumbing.errors import PROBLEM_JSON, DomainError
+from plumbing.principal import Principal
+
+
+def _hash(method: str, path: str, body: Any) -> str:
+    raw = json.dumps([method, path, body], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def run_once(
+    session: AsyncSession,
+    principal: Principal,
+    key: str,
+    method: str,
+    path: str,
+    body: Any,
+    call: Callable[[], Awaitable[Any]],
+    success_status: int = 200,
+) -> JSONResponse:
+    """Run `call` once per (caller, key); replay the stored answer for repeats.
+
+    The record is claimed by a unique insert before the call, so two concurrent requests
+    with one key cannot both reach the service. Answers the service gave (success or
+    problem) are stored; a transport failure releases the key so the client may retry.
+    """
+    request_hash = _hash(method, path, body)
+    record = IdempotencyRecord(
+        account_id=principal.id, key=key, method=method, path=path, request_hash=request_hash
+    )
+    session.add(record)
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        existing = (
+            await session.execute(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.account_id == principal.id, IdempotencyRecord.key == key
+                )
+            )
+        ).scalar_one()
+        if existing.request_hash != request_hash:
+            raise DomainError(
+                "idempotency_key_reused", "this Idempotency-Key was used for another request"
+            ) from None
+        if existing.state != "done" or existing.response_status is None:
+            raise DomainError(
+                "request_in_progress",
+                "the first request with this Idempotency-Key is still running",
+                headers={"Retry-After": "1"},
+            ) from None
+        return _response(existing.response_status, existing.response_body, replayed=True)
+
+    try:
+        try:
+            result = await call()
+            status, stored = success_status, result
+        except UpstreamProblem as problem:
+            if problem.status >= 500:
+                raise
+            status, stored = problem.status, problem.body
+    except BaseException:
+        # Nothing we can vouch for happened: free the key for a retry.
+        await session.execute(delete(IdempotencyRecord).where(col(IdempotencyRecord.id) == record.id))
+        await session.commit()
+        raise
+    await session.execute(
+        update(IdempotencyRecord)
+        .where(col(IdempotencyRecord.id) == record.id)
+        .values(state="done", response_status=status, response_body=stored)
+    )
+    await session.commit()
+    return _response(status, stored, replayed=False)
+
+
+def _response(status: int, body: Any, *, replayed: bool) -> JSONResponse:
+    media = PROBLEM_JSON if status >= 400 else "application/json"
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse(body, status_code=status, media_type=media, headers=headers)

@@ -1,0 +1,10 @@
+"""Alembic environment of the evaluation service (bodies, results, certificates, events)."""
+
+import services.evaluation.body.models
+import services.evaluation.certificate.models
+import services.evaluation.event.models
+import services.evaluation.result.models  # noqa: F401  (registers the tables)
+from plumbing.alembic_env import run_migrations
+from services.evaluation.db import Base
+
+run_migrations(Base.metadata)

@@ -1,0 +1,1 @@
+"""Developer and operator tooling: the `make run` launcher."""

@@ -1,0 +1,1 @@
+"""The enrolment process (port 8002): workers, offerings, orders, claims, the special account."""

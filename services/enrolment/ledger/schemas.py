@@ -1,0 +1,44 @@
+"""Request and response models of the special account."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from services.enrolment.fields import FundingSource, UtcDatetime
+
+
+class DepositCreate(BaseModel):
+    source: FundingSource
+    amount_fen: int = Field(gt=0, le=10**13)
+    reference: str | None = Field(default=None, max_length=100)
+
+
+class DepositPublic(BaseModel):
+    id: int
+    source: str
+    amount_fen: int
+    balance_fen: int
+    reference: str | None
+    deposited_by: int
+    created_at: UtcDatetime
+
+
+class SourceBalance(BaseModel):
+    source: str
+    balance_fen: int
+
+
+class BalancePublic(BaseModel):
+    balance_fen: int
+    by_source: list[SourceBalance]
+
+
+class LedgerEntryPublic(BaseModel):
+    id: int
+    txn_id: str
+    account: str
+    source: str
+    amount_fen: int
+    claim_id: int | None
+    deposit_id: int | None
+    created_at: UtcDatetime

@@ -1,0 +1,23 @@
+"""Every table of the service, imported once so the metadata is complete (migrations, tests)."""
+
+from services.enrolment.claims.models import Claim, ClaimEvent
+from services.enrolment.demand.models import TrainingRequest
+from services.enrolment.ledger.models import Deposit, FundBalance, LedgerEntry
+from services.enrolment.offerings.models import Offering
+from services.enrolment.orders.models import AttendanceRecord, Order, OrderEvent, WorkerYearCount
+from services.enrolment.workers.models import WorkerProfile
+
+__all__ = [
+    "AttendanceRecord",
+    "Claim",
+    "ClaimEvent",
+    "Deposit",
+    "FundBalance",
+    "LedgerEntry",
+    "Offering",
+    "Order",
+    "OrderEvent",
+    "TrainingRequest",
+    "WorkerProfile",
+    "WorkerYearCount",
+]

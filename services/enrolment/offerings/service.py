@@ -1,0 +1,91 @@
+"""Order 2 (政府列单): government lists subsidised offerings; everyone browses them."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
+
+from plumbing.errors import Forbidden, NotFound
+from plumbing.principal import Principal, require_role
+from services.enrolment.fields import Page
+from services.enrolment.offerings import repository
+from services.enrolment.offerings.models import Offering
+from services.enrolment.offerings.schemas import OfferingCreate, OfferingPublic
+from services.enrolment.sql import now_utc, scope_filter
+
+
+def to_public(offering: Offering) -> OfferingPublic:
+    assert offering.id is not None
+    return OfferingPublic(
+        **offering.model_dump(exclude={"id"}),
+        id=offering.id,
+        seats_left=offering.capacity - offering.seats_taken,
+    )
+
+
+def offering_scope(principal: Principal) -> list[ColumnElement[bool]]:
+    """Workers, evaluators and finance browse every offering; institutions and unit officers
+    see their own."""
+    return scope_filter(
+        principal,
+        institution=col(Offering.institution_id),
+        unit=col(Offering.unit_code),
+        everyone=("finance", "admin", "worker", "evaluator"),
+    )
+
+
+async def list_offering(
+    session: AsyncSession, principal: Principal, body: OfferingCreate
+) -> OfferingPublic:
+    """List an offering; its subsidy per person is fixed now (DESIGN "Who owns what")."""
+    require_role(principal, "government")
+    if principal.unit_code is not None and principal.unit_code != body.unit_code:
+        raise Forbidden("a unit officer lists offerings of its own unit only")
+    offering = Offering(
+        **body.model_dump(),
+        seats_taken=0,
+        status="listed",
+        listed_by=principal.id,
+        created_at=now_utc(),
+    )
+    await repository.add_offering(session, offering)
+    await session.commit()
+    return to_public(offering)
+
+
+async def list_offerings(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    occupation_code: str | None,
+    level: int | None,
+    unit_code: str | None,
+    institution_id: int | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> Page[OfferingPublic]:
+    """Offerings in the caller's scope, filtered."""
+    wanted = {
+        Offering.occupation_code: occupation_code,
+        Offering.level: level,
+        Offering.unit_code: unit_code,
+        Offering.institution_id: institution_id,
+        Offering.status: status,
+    }
+    filters = [col(c) == v for c, v in wanted.items() if v is not None]
+    items, total = await repository.list_offerings(
+        session, [*offering_scope(principal), *filters], limit, offset
+    )
+    return Page(items=[to_public(o) for o in items], total=total, limit=limit, offset=offset)
+
+
+async def get_offering(
+    session: AsyncSession, principal: Principal, offering_id: int
+) -> OfferingPublic:
+    """One offering, if it is in the caller's scope."""
+    offering = await repository.get_offering(session, offering_id, offering_scope(principal))
+    if offering is None:
+        raise NotFound("offering", offering_id)
+    return to_public(offering)

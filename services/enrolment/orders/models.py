@@ -1,0 +1,112 @@
+"""Orders and their lifecycle, attendance records, and the per-year subsidy counter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Float, Index, text
+from sqlmodel import Field
+
+from services.enrolment.db import Base
+from services.enrolment.fields import FUNDING_SOURCES, sql_in
+from services.enrolment.orders.rules import (
+    CHANNELS,
+    MAX_HOURS_PER_RECORD,
+    ORDER_STATUSES,
+    SLOT_FREEING,
+    YEARLY_CAP,
+)
+
+_HOLDS_SUBSIDY = f"status NOT IN {sql_in(SLOT_FREEING)}"
+
+
+class Order(Base, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(f"status IN {sql_in(ORDER_STATUSES)}", name="status_known"),
+        CheckConstraint("attended_hours >= 0", name="attended_not_negative"),
+        CheckConstraint("subsidy_fen >= 0", name="subsidy_not_negative"),
+        CheckConstraint(f"funding_source IN {sql_in(FUNDING_SOURCES)}", name="source_known"),
+        # PLAN §二.(二).11: the same occupation at the same level is never subsidised twice.
+        Index(
+            "uq_orders_worker_occupation_level",
+            "worker_id",
+            "occupation_code",
+            "level",
+            unique=True,
+            sqlite_where=text(_HOLDS_SUBSIDY),
+            postgresql_where=text(_HOLDS_SUBSIDY),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(index=True)
+    worker_name_masked: str = Field(max_length=64)
+    offering_id: int = Field(foreign_key="offerings.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="training_requests.id")
+    institution_id: int = Field(index=True)
+    institution_name: str = Field(max_length=200)
+    occupation_code: str = Field(max_length=32)
+    occupation_name: str = Field(max_length=200)
+    level: int
+    unit_code: str = Field(max_length=32, index=True)
+    hours: int
+    attended_hours: float = Field(default=0.0, sa_type=Float)
+    subsidy_fen: int = Field(sa_type=BigInteger)
+    # The Asia/Shanghai calendar year whose cap this order counts against, fixed at selection.
+    subsidy_year: int
+    funding_source: str = Field(max_length=32)
+    status: str = Field(default="selected", max_length=16)
+    certificate_number: str | None = Field(default=None, max_length=64)
+    result_id: int | None = None
+    reason: str | None = Field(default=None, max_length=500)
+    created_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class OrderEvent(Base, table=True):
+    """Every transition of an order: who, when, from what, to what, why."""
+
+    __tablename__ = "order_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str = Field(max_length=16)
+    actor_id: int
+    actor_role: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=500)
+    at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class AttendanceRecord(Base, table=True):
+    """Hours learnt, from the classroom or one of the three ends (PLAN 三端同步学习)."""
+
+    __tablename__ = "attendance_records"
+    __table_args__ = (
+        CheckConstraint(f"hours > 0 AND hours <= {MAX_HOURS_PER_RECORD}", name="hours_range"),
+        CheckConstraint(f"channel IN {sql_in(CHANNELS)}", name="channel_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    attended_on: dt.date
+    hours: float = Field(sa_type=Float)
+    channel: str = Field(max_length=16)
+    recorded_by: int
+    recorded_role: str = Field(max_length=16)
+    created_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class WorkerYearCount(Base, table=True):
+    """Subsidy-bearing orders per worker and year: the cap is a CHECK on this counter."""
+
+    __tablename__ = "worker_year_counts"
+    __table_args__ = (
+        # PLAN §二.(二).11: at most 3 subsidised trainings per person per year.
+        CheckConstraint(f"count BETWEEN 0 AND {YEARLY_CAP}", name="count_within_cap"),
+    )
+
+    worker_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    count: int = 0

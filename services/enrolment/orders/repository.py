@@ -1,0 +1,178 @@
+"""Queries on orders, their events, attendance and the per-year counter. Never commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
+
+from plumbing.principal import Principal
+from services.enrolment.offerings.models import Offering
+from services.enrolment.orders.models import AttendanceRecord, Order, OrderEvent, WorkerYearCount
+from services.enrolment.orders.rules import SLOT_FREEING, YEARLY_CAP
+from services.enrolment.sql import now_utc, rows_affected, table_of, upsert
+
+
+async def get_order(
+    session: AsyncSession, order_id: int, scope: list[ColumnElement[bool]]
+) -> Order | None:
+    stmt = select(Order).where(col(Order.id) == order_id, *scope)
+    stmt = stmt.execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_orders(
+    session: AsyncSession,
+    scope: list[ColumnElement[bool]],
+    filters: list[ColumnElement[bool]],
+    limit: int,
+    offset: int,
+) -> tuple[list[Order], int]:
+    where = [*scope, *filters]
+    total = (await session.execute(select(func.count()).select_from(Order).where(*where))).scalar()
+    stmt = select(Order).where(*where).order_by(col(Order.id).desc()).limit(limit).offset(offset)
+    items = list((await session.execute(stmt)).scalars())
+    return items, int(total or 0)
+
+
+async def status_of(session: AsyncSession, order_id: int) -> str:
+    """The order's status as committed now (not the copy in the session)."""
+    return str(
+        (
+            await session.execute(select(col(Order.status)).where(col(Order.id) == order_id))
+        ).scalar_one()
+    )
+
+
+async def set_status(
+    session: AsyncSession,
+    order_id: int,
+    from_status: str,
+    to_status: str,
+    values: dict[str, Any] | None = None,
+    only_if: tuple[ColumnElement[bool], ...] = (),
+) -> int:
+    """The conditional transition: touches the row only if it is still in `from_status`."""
+    stmt = (
+        update(Order)
+        .where(col(Order.id) == order_id, col(Order.status) == from_status, *only_if)
+        .values(status=to_status, updated_at=now_utc(), **(values or {}))
+        .execution_options(synchronize_session=False)
+    )
+    return await rows_affected(session, stmt)
+
+
+def add_event(
+    session: AsyncSession,
+    order_id: int,
+    from_status: str | None,
+    to_status: str,
+    actor: Principal,
+    reason: str | None = None,
+) -> None:
+    session.add(
+        OrderEvent(
+            order_id=order_id,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=actor.id,
+            actor_role=actor.role,
+            reason=reason,
+            at=now_utc(),
+        )
+    )
+
+
+async def events_of(session: AsyncSession, order_id: int) -> list[OrderEvent]:
+    stmt = select(OrderEvent).where(col(OrderEvent.order_id) == order_id)
+    return list((await session.execute(stmt.order_by(col(OrderEvent.id)))).scalars())
+
+
+async def take_seat(session: AsyncSession, offering_id: int) -> bool:
+    # DESIGN "Rules": an offering never has more seat-holding orders than its capacity.
+    stmt = (
+        update(Offering)
+        .where(
+            col(Offering.id) == offering_id,
+            col(Offering.status) == "listed",
+            col(Offering.seats_taken) < col(Offering.capacity),
+        )
+        .values(seats_taken=col(Offering.seats_taken) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return await rows_affected(session, stmt) == 1
+
+
+async def free_seat(session: AsyncSession, offering_id: int) -> None:
+    stmt = (
+        update(Offering)
+        .where(col(Offering.id) == offering_id, col(Offering.seats_taken) > 0)
+        .values(seats_taken=col(Offering.seats_taken) - 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(stmt)
+
+
+async def take_year_slot(session: AsyncSession, worker_id: int, year: int) -> bool:
+    """Count one more subsidy-bearing order for the year, unless the cap is reached."""
+    table = table_of(WorkerYearCount)
+    stmt = upsert(session, WorkerYearCount).values(worker_id=worker_id, year=year, count=1)
+    # PLAN §二.(二).11: at most 3 subsidised trainings per person per year.
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["worker_id", "year"],
+        set_={"count": table.c.count + 1},
+        where=table.c.count < YEARLY_CAP,
+    )
+    return await rows_affected(session, stmt) == 1
+
+
+async def free_year_slot(session: AsyncSession, worker_id: int, year: int) -> None:
+    stmt = (
+        update(WorkerYearCount)
+        .where(
+            col(WorkerYearCount.worker_id) == worker_id,
+            col(WorkerYearCount.year) == year,
+            col(WorkerYearCount.count) > 0,
+        )
+        .values(count=col(WorkerYearCount.count) - 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(stmt)
+
+
+async def held_this_year(session: AsyncSession, worker_id: int, year: int) -> int:
+    stmt = select(col(WorkerYearCount.count)).where(
+        col(WorkerYearCount.worker_id) == worker_id, col(WorkerYearCount.year) == year
+    )
+    return int((await session.execute(stmt)).scalar_one_or_none() or 0)
+
+
+async def holds_occupation_level(
+    session: AsyncSession, worker_id: int, occupation_code: str, level: int
+) -> bool:
+    stmt = select(func.count()).where(
+        col(Order.worker_id) == worker_id,
+        col(Order.occupation_code) == occupation_code,
+        col(Order.level) == level,
+        col(Order.status).not_in(SLOT_FREEING),
+    )
+    return bool((await session.execute(stmt)).scalar())
+
+
+async def add_hours(session: AsyncSession, order_id: int, hours: float) -> int:
+    stmt = (
+        update(Order)
+        .where(col(Order.id) == order_id, col(Order.status) == "accepted")
+        .values(attended_hours=col(Order.attended_hours) + hours, updated_at=now_utc())
+        .execution_options(synchronize_session=False)
+    )
+    return await rows_affected(session, stmt)
+
+
+async def add_attendance(session: AsyncSession, record: AttendanceRecord) -> AttendanceRecord:
+    session.add(record)
+    await session.flush()
+    return record

@@ -1,0 +1,96 @@
+"""Order 3 (劳动者选单): a worker takes a seat. Every limit is enforced by the database in
+the one transaction that creates the order, so concurrent selections cannot overshoot."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from plumbing.crypto import PersonalDataCipher
+from plumbing.errors import DomainError, InvalidState, NotFound
+from plumbing.ids import mask_name
+from plumbing.principal import Principal, require_role
+from services.enrolment.demand import repository as demand
+from services.enrolment.demand.models import TrainingRequest
+from services.enrolment.offerings import repository as offerings
+from services.enrolment.orders import repository, rules
+from services.enrolment.orders.models import Order
+from services.enrolment.orders.schemas import OrderCreate, OrderPublic
+from services.enrolment.orders.service import to_public
+from services.enrolment.sql import now_utc, today_local
+from services.enrolment.workers import repository as workers
+
+
+async def select_offering(
+    session: AsyncSession, cipher: PersonalDataCipher, principal: Principal, body: OrderCreate
+) -> OrderPublic:
+    """Create a `selected` order: a seat, a yearly slot and the occupation+level, or nothing."""
+    require_role(principal, "worker")
+    profile = await workers.get_profile(session, principal.id)
+    reasons = rules.profile_reasons(profile, today_local())
+    if reasons:
+        raise DomainError(reasons[0].code, reasons[0].detail)
+    assert profile is not None
+    offering = await offerings.get_offering(session, body.offering_id)
+    if offering is None:
+        raise NotFound("offering", body.offering_id)
+    assert offering.id is not None
+    if body.request_id is not None:
+        own = [col(TrainingRequest.worker_id) == principal.id]
+        request = await demand.get_request(session, body.request_id, own)
+        if request is None:
+            raise NotFound("request", body.request_id)
+        if (request.occupation_code, request.level) != (offering.occupation_code, offering.level):
+            raise DomainError("validation_failed", "the request is for another occupation or level")
+
+    now = now_utc()
+    year = rules.subsidy_year(now)
+    # DESIGN "Rules": never more seat-holding orders than capacity (conditional UPDATE).
+    if not await repository.take_seat(session, offering.id):
+        current = await offerings.get_offering(session, offering.id)
+        status = current.status if current is not None else "listed"
+        await session.rollback()  # expires every loaded row: read what is needed first
+        if status != "listed":
+            raise InvalidState(status, "select this offering")
+        raise DomainError("offering_full", f"offering {body.offering_id} has no seats left")
+    # PLAN §二.(二).11: at most 3 a year (the counter's conditional upsert and CHECK).
+    if not await repository.take_year_slot(session, principal.id, year):
+        await session.rollback()
+        reason = rules.cap_reason(rules.YEARLY_CAP)
+        assert reason is not None
+        raise DomainError(reason.code, reason.detail, subsidy_year=year)
+    order = Order(
+        worker_id=principal.id,
+        worker_name_masked=mask_name(cipher.decrypt(profile.name_cipher)),
+        offering_id=offering.id,
+        request_id=body.request_id,
+        institution_id=offering.institution_id,
+        institution_name=offering.institution_name,
+        occupation_code=offering.occupation_code,
+        occupation_name=offering.occupation_name,
+        level=offering.level,
+        unit_code=offering.unit_code,
+        hours=offering.hours,
+        attended_hours=0.0,
+        subsidy_fen=offering.subsidy_fen,
+        subsidy_year=year,
+        funding_source=offering.funding_source,
+        status="selected",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    try:
+        await session.flush()
+    except IntegrityError:
+        # PLAN §二.(二).11: never twice for the same occupation and level (partial unique
+        # index); the seat and the slot taken above roll back with it.
+        await session.rollback()
+        reason = rules.occupation_level_reason(True)
+        assert reason is not None
+        raise DomainError(reason.code, reason.detail) from None
+    assert order.id is not None
+    repository.add_event(session, order.id, None, "selected", principal)
+    await session.commit()
+    return to_public(order)

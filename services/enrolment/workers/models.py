@@ -1,0 +1,36 @@
+"""Worker profiles: real-name data, encrypted at rest, with a keyed hash for uniqueness."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, DateTime, Text
+from sqlmodel import Field
+
+from services.enrolment.db import Base
+from services.enrolment.fields import GROUPS, sql_in
+
+
+class WorkerProfile(Base, table=True):
+    __tablename__ = "worker_profiles"
+    __table_args__ = (
+        CheckConstraint(f"target_group IN {sql_in(GROUPS)}", name="group_known"),
+        CheckConstraint("sex IN ('male','female')", name="sex_known"),
+    )
+
+    # The gateway account id of the worker: one profile per account.
+    worker_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    id_number_cipher: str = Field(sa_type=Text)
+    # HMAC of the ID number: one account per person, without storing the number in clear.
+    id_number_hash: str = Field(max_length=64, unique=True)
+    id_number_masked: str = Field(max_length=32)
+    name_cipher: str = Field(sa_type=Text)
+    phone_cipher: str = Field(sa_type=Text)
+    phone_masked: str = Field(max_length=16)
+    unit_code: str = Field(max_length=32)
+    target_group: str = Field(max_length=32)
+    receives_pension: bool
+    birth_on: dt.date
+    sex: str = Field(max_length=8)
+    created_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: dt.datetime = Field(sa_type=DateTime(timezone=True))

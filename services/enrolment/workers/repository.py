@@ -1,0 +1,25 @@
+"""Queries on worker profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.enrolment.sql import upsert
+from services.enrolment.workers.models import WorkerProfile
+
+
+async def get_profile(session: AsyncSession, worker_id: int) -> WorkerProfile | None:
+    return await session.get(WorkerProfile, worker_id, populate_existing=True)
+
+
+async def save_profile(session: AsyncSession, worker_id: int, values: dict[str, Any]) -> None:
+    """Insert or update the worker's profile in one statement (concurrent PUTs cannot race)."""
+    changes = {k: v for k, v in values.items() if k != "created_at"}
+    stmt = (
+        upsert(session, WorkerProfile)
+        .values(worker_id=worker_id, **values)
+        .on_conflict_do_update(index_elements=["worker_id"], set_=changes)
+    )
+    await session.execute(stmt)

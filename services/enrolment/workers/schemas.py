@@ -1,0 +1,57 @@
+"""Request and response models of worker profiles and eligibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field, field_validator
+
+from plumbing.ids import normalise_id_number, normalise_phone
+from services.enrolment.fields import Group, UnitCode, UtcDatetime
+
+
+class ProfileUpdate(BaseModel):
+    """The real-name profile. Its repr hides personal data, so it never reaches a log."""
+
+    id_number: str = Field(max_length=64, repr=False)
+    name: str = Field(min_length=1, max_length=50, repr=False)
+    phone: str = Field(max_length=32, repr=False)
+    unit_code: UnitCode
+    group: Group
+    receives_pension: bool
+
+    _id_number = field_validator("id_number")(normalise_id_number)
+    _phone = field_validator("phone")(normalise_phone)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        name = value.strip()
+        if not name:
+            raise ValueError("name must not be blank")
+        return name
+
+
+class ProfilePublic(BaseModel):
+    worker_id: int
+    id_number_masked: str
+    name: str
+    phone_masked: str
+    unit_code: str
+    group: str
+    receives_pension: bool
+    birth_date: dt.date
+    sex: str
+    age: int
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class ReasonPublic(BaseModel):
+    code: str
+    detail: str
+
+
+class EligibilityPublic(BaseModel):
+    eligible: bool
+    reasons: list[ReasonPublic]

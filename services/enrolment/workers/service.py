@@ -1,0 +1,91 @@
+"""Real-name profiles: one account per person, personal data encrypted, never logged."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plumbing.crypto import PersonalDataCipher
+from plumbing.errors import DomainError, NotFound
+from plumbing.ids import id_number_birth_date, mask_id_number
+from plumbing.principal import Principal, require_role
+from services.enrolment.orders.rules import age_on, sex_from_id_number
+from services.enrolment.sql import now_utc, today_local
+from services.enrolment.workers import repository
+from services.enrolment.workers.models import WorkerProfile
+from services.enrolment.workers.schemas import ProfilePublic, ProfileUpdate
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 -> 138****5678."""
+    return phone[:3] + "****" + phone[-4:]
+
+
+def to_public(profile: WorkerProfile, cipher: PersonalDataCipher) -> ProfilePublic:
+    """The owner's view: the name in clear, the ID number and phone masked."""
+    return ProfilePublic(
+        worker_id=profile.worker_id,
+        id_number_masked=profile.id_number_masked,
+        name=cipher.decrypt(profile.name_cipher),
+        phone_masked=profile.phone_masked,
+        unit_code=profile.unit_code,
+        group=profile.target_group,
+        receives_pension=profile.receives_pension,
+        birth_date=profile.birth_on,
+        sex=profile.sex,
+        age=age_on(profile.birth_on, today_local()),
+        created_at=profile.created_at,
+        updated_at=profile.updated_at,
+    )
+
+
+async def save_profile(
+    session: AsyncSession, cipher: PersonalDataCipher, principal: Principal, body: ProfileUpdate
+) -> ProfilePublic:
+    """Create or update the worker's real-name profile."""
+    require_role(principal, "worker")
+    digest = cipher.keyed_hash(body.id_number)
+    existing = await repository.get_profile(session, principal.id)
+    # The real-name identity is fixed once registered: changing it would let one person
+    # spread subsidies over several identities.
+    if existing is not None and existing.id_number_hash != digest:
+        raise DomainError("conflict", "the registered ID number cannot be changed")
+    now = now_utc()
+    values = {
+        "id_number_cipher": cipher.encrypt(body.id_number),
+        "id_number_hash": digest,
+        "id_number_masked": mask_id_number(body.id_number),
+        "name_cipher": cipher.encrypt(body.name),
+        "phone_cipher": cipher.encrypt(body.phone),
+        "phone_masked": mask_phone(body.phone),
+        "unit_code": body.unit_code,
+        "target_group": body.group,
+        "receives_pension": body.receives_pension,
+        "birth_on": id_number_birth_date(body.id_number),
+        "sex": sex_from_id_number(body.id_number),
+        "created_at": now,
+        "updated_at": now,
+    }
+    try:
+        await repository.save_profile(session, principal.id, values)
+        await session.commit()
+    except IntegrityError:
+        # The keyed hash is UNIQUE: another account holds this ID number. Who, is not said.
+        await session.rollback()
+        raise DomainError(
+            "id_number_taken", "this ID number is registered to another account"
+        ) from None
+    profile = await repository.get_profile(session, principal.id)
+    assert profile is not None
+    return to_public(profile, cipher)
+
+
+async def get_profile(
+    session: AsyncSession, cipher: PersonalDataCipher, principal: Principal
+) -> ProfilePublic:
+    """The worker's own profile."""
+    require_role(principal, "worker")
+    profile = await repository.get_profile(session, principal.id)
+    if profile is None:
+        raise NotFound("profile of worker", principal.id)
+    return to_public(profile, cipher)

@@ -1,0 +1,1 @@
+"""Evaluation service: evaluation bodies, results, certificates (public verification)."""

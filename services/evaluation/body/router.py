@@ -1,0 +1,84 @@
+"""HTTP routes for evaluation bodies."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from plumbing.db import SessionDep
+from plumbing.principal import CurrentPrincipal
+from services.evaluation.body import service
+from services.evaluation.body.schemas import (
+    BodyCreate,
+    BodyPublic,
+    Kind,
+    OptionalReasonIn,
+    ReasonIn,
+    Status,
+)
+from services.evaluation.pagination import Limit, Offset, Page
+
+router = APIRouter(prefix="/v1/bodies", tags=["bodies"])
+
+
+@router.post("", status_code=201, response_model=BodyPublic)
+async def create_body(
+    body: BodyCreate, principal: CurrentPrincipal, session: SessionDep
+) -> BodyPublic:
+    """Register an evaluation body (government or admin)."""
+    created = await service.create_body(session, principal, body)
+    return BodyPublic.model_validate(created)
+
+
+@router.get("", response_model=Page[BodyPublic])
+async def list_bodies(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    status: Status | None = None,
+    kind: Kind | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[BodyPublic]:
+    """List evaluation bodies (any principal)."""
+    rows, total = await service.list_bodies(
+        session, status=status, kind=kind, limit=limit, offset=offset
+    )
+    return Page(
+        items=[BodyPublic.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{body_id}", response_model=BodyPublic)
+async def get_body(body_id: int, principal: CurrentPrincipal, session: SessionDep) -> BodyPublic:
+    """One evaluation body (any principal)."""
+    return BodyPublic.model_validate(await service.get_body(session, body_id))
+
+
+@router.post("/{body_id}/suspend", response_model=BodyPublic)
+async def suspend_body(
+    body_id: int, body: ReasonIn, principal: CurrentPrincipal, session: SessionDep
+) -> BodyPublic:
+    """Suspend a body: active → suspended (government or admin)."""
+    changed = await service.change_status(session, principal, body_id, "suspend", body.reason)
+    return BodyPublic.model_validate(changed)
+
+
+@router.post("/{body_id}/reinstate", response_model=BodyPublic)
+async def reinstate_body(
+    body_id: int,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    body: OptionalReasonIn | None = None,
+) -> BodyPublic:
+    """Reinstate a body: suspended → active (government or admin)."""
+    reason = body.reason if body else None
+    changed = await service.change_status(session, principal, body_id, "reinstate", reason)
+    return BodyPublic.model_validate(changed)
+
+
+@router.post("/{body_id}/revoke", response_model=BodyPublic)
+async def revoke_body(
+    body_id: int, body: ReasonIn, principal: CurrentPrincipal, session: SessionDep
+) -> BodyPublic:
+    """Revoke a body: active/suspended → revoked, final (government or admin)."""
+    changed = await service.change_status(session, principal, body_id, "revoke", body.reason)
+    return BodyPublic.model_validate(changed)

@@ -1,0 +1,1 @@
+"""Skill certificates: issued with a passed result, publicly verifiable, revocable."""

@@ -1,0 +1,59 @@
+"""Queries on certificates (never commits, never decides)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.evaluation.certificate.models import Certificate
+
+
+async def get_by_number(
+    session: AsyncSession, number: str, *, lock: bool = False
+) -> Certificate | None:
+    stmt = (
+        select(Certificate)
+        .where(col(Certificate.number) == number)
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_by_result(session: AsyncSession, result_id: int) -> Certificate | None:
+    stmt = select(Certificate).where(col(Certificate.result_id) == result_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def add(session: AsyncSession, certificate: Certificate) -> Certificate:
+    session.add(certificate)
+    return certificate
+
+
+async def list_certificates(
+    session: AsyncSession, *, worker_id: int | None, status: str | None, limit: int, offset: int
+) -> tuple[Sequence[Certificate], int]:
+    stmt = select(Certificate)
+    if worker_id is not None:
+        stmt = stmt.where(col(Certificate.worker_id) == worker_id)
+    if status is not None:
+        stmt = stmt.where(col(Certificate.status) == status)
+    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    page = stmt.order_by(col(Certificate.id)).limit(limit).offset(offset)
+    return (await session.execute(page)).scalars().all(), total
+
+
+async def mark_revoked(session: AsyncSession, number: str, *, reason: str, at: dt.datetime) -> bool:
+    """Conditional UPDATE valid → revoked: True when this call revoked it."""
+    stmt = (
+        update(Certificate)
+        .where(col(Certificate.number) == number, col(Certificate.status) == "valid")
+        .values(status="revoked", revoked_reason=reason, revoked_at=at)
+        .returning(col(Certificate.id))
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None

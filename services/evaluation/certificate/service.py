@@ -1,0 +1,104 @@
+"""Certificates: issue with a passed result, verify publicly, list, revoke (§二.(三).12–13)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plumbing.errors import Forbidden, InvalidState, NotFound
+from plumbing.principal import Principal, require_role
+from services.evaluation.certificate import repository as repo
+from services.evaluation.certificate.models import Certificate
+from services.evaluation.certificate.numbers import make_number, normalise_number
+from services.evaluation.db import shanghai_today, utcnow
+from services.evaluation.event.repository import add_event
+from services.evaluation.result.models import Result
+
+ENTITY = "certificate"
+STAFF = ("government", "admin", "evaluator")
+
+
+async def issue_certificate(session: AsyncSession, actor: Principal, result: Result) -> Certificate:
+    """Issue the certificate of a passed result, inside the caller's transaction."""
+    assert result.id is not None
+    issued_on = shanghai_today()
+    certificate = repo.add(
+        session,
+        Certificate(
+            number=make_number(result.id, issued_on.year),
+            result_id=result.id,
+            worker_id=result.worker_id,
+            occupation_code=result.occupation_code,
+            level=result.level,
+            holder_name_masked=result.holder_name_masked,
+            issued_on=issued_on,
+        ),
+    )
+    await session.flush()
+    assert certificate.id is not None
+    add_event(
+        session,
+        entity=ENTITY,
+        entity_id=certificate.id,
+        from_status=None,
+        to_status="valid",
+        actor=actor,
+    )
+    return certificate
+
+
+async def verify_certificate(session: AsyncSession, number: str) -> Certificate:
+    """Public verification: anyone holding the number may check it, no principal needed."""
+    certificate = await repo.get_by_number(session, normalise_number(number))
+    if certificate is None:
+        raise NotFound("certificate", number)
+    return certificate
+
+
+async def list_certificates(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    worker_id: int | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Certificate], int]:
+    """Staff see any worker's certificates; a worker sees only its own."""
+    if actor.role == "worker":
+        if worker_id is not None and worker_id != actor.id:
+            raise Forbidden("a worker may list only its own certificates")
+        worker_id = actor.id
+    elif actor.role not in STAFF:
+        raise Forbidden(f"role '{actor.role}' may not list certificates")
+    return await repo.list_certificates(
+        session, worker_id=worker_id, status=status, limit=limit, offset=offset
+    )
+
+
+async def revoke_certificate(
+    session: AsyncSession, actor: Principal, number: str, reason: str
+) -> Certificate:
+    """valid → revoked; verification shows it as revoked from now on."""
+    require_role(actor, "government", "admin")
+    number = normalise_number(number)
+    current = await repo.get_by_number(session, number, lock=True)
+    if current is None:
+        raise NotFound("certificate", number)
+    if not await repo.mark_revoked(session, number, reason=reason, at=utcnow()):
+        raise InvalidState(current.status, "revoke the certificate")
+    assert current.id is not None
+    add_event(
+        session,
+        entity=ENTITY,
+        entity_id=current.id,
+        from_status="valid",
+        to_status="revoked",
+        actor=actor,
+        reason=reason,
+    )
+    await session.commit()
+    revoked = await repo.get_by_number(session, number)
+    assert revoked is not None
+    return revoked

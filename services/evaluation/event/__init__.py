@@ -1,0 +1,1 @@
+"""The audit trail: one row per lifecycle transition, with actor and reason."""

@@ -1,0 +1,1 @@
+"""Evaluation results: one per order, recorded by an evaluator of an active body."""

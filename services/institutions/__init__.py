@@ -1,0 +1,1 @@
+"""The institutions service: the institution catalogue, training catalogues and units."""

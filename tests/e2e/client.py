@@ -1,0 +1,136 @@
+"""A thin client for driving the public API as the app, WeChat and staff front ends do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import uuid
+from typing import Any
+
+import httpx
+
+from plumbing.ids import credit_code_check_char
+
+PASSWORD = "jineng-demo"
+ELDERLY_CARE = "4-10-01-05"
+ELECTRICIAN = "6-31-01-03"
+_serial = itertools.count(1)
+
+
+def id_number(birth: dt.date = dt.date(1990, 1, 1), region: str = "370811") -> str:
+    """A valid GB 11643 ID number, unique within a test run."""
+    body = f"{region}{birth:%Y%m%d}{next(_serial) % 1000:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+    return body + check
+
+
+def credit_code() -> str:
+    first = f"52370800MJ{random.randint(0, 9999999):07d}"
+    return first + credit_code_check_char(first)
+
+
+class Api:
+    """One logged-in caller."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str | None = None) -> None:
+        self.http = http
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    async def call(self, method: str, path: str, expect: int | None = None, **kw: Any) -> httpx.Response:
+        headers = self.headers | kw.pop("headers", {})
+        response = await self.http.request(method, "/api/v1" + path, headers=headers, **kw)
+        if expect is not None:
+            assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
+        return response
+
+    async def ok(self, method: str, path: str, expect: int = 200, **kw: Any) -> Any:
+        return (await self.call(method, path, expect=expect, **kw)).json()
+
+
+async def staff(http: httpx.AsyncClient, username: str, password: str = PASSWORD) -> Api:
+    response = await http.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return Api(http, response.json()["access_token"])
+
+
+async def worker(
+    http: httpx.AsyncClient,
+    *,
+    unit_code: str = "rencheng",
+    pension: bool = False,
+    name: str = "王小明",
+) -> Api:
+    """A worker logged in through the demo WeChat provider, with a real-name profile."""
+    openid = uuid.uuid4().hex[:20]
+    response = await http.post("/api/v1/auth/wechat", json={"code": f"demo:{openid}"})
+    assert response.status_code == 200, response.text
+    api = Api(http, response.json()["access_token"])
+    await api.ok(
+        "PUT",
+        "/me/profile",
+        json={
+            "id_number": id_number(),
+            "name": name,
+            "phone": f"139{random.randint(0, 99_999_999):08d}",
+            "unit_code": unit_code,
+            "group": "unemployed",
+            "receives_pension": pension,
+        },
+    )
+    return api
+
+
+async def institution_with_clerk(
+    officer: Api, approvals: list[tuple[str, int]], unit_code: str = "rencheng"
+) -> tuple[int, Api]:
+    """Register an institution and log in one of its staff."""
+    inst = await officer.ok(
+        "POST",
+        "/institutions",
+        expect=201,
+        json={
+            "name": f"济宁职业培训学校{uuid.uuid4().hex[:6]}",
+            "credit_code": credit_code(),
+            "kind": "private",
+            "unit_code": unit_code,
+            "approvals": [{"occupation_code": c, "level": lv} for c, lv in approvals],
+        },
+    )
+    username = f"clerk-{uuid.uuid4().hex[:8]}"
+    await officer.ok(
+        "POST",
+        f"/institutions/{inst['id']}/staff",
+        expect=201,
+        json={"username": username, "password": "clerk-password-123"},
+    )
+    return inst["id"], await staff(officer.http, username, "clerk-password-123")
+
+
+async def list_offering(
+    officer: Api,
+    institution_id: int,
+    occupation_code: str = ELDERLY_CARE,
+    level: int = 5,
+    capacity: int = 30,
+    hours: int = 40,
+    unit_code: str = "rencheng",
+) -> dict[str, Any]:
+    today = dt.date.today()
+    result: dict[str, Any] = await officer.ok(
+        "POST",
+        "/offerings",
+        expect=201,
+        json={
+            "institution_id": institution_id,
+            "occupation_code": occupation_code,
+            "level": level,
+            "unit_code": unit_code,
+            "capacity": capacity,
+            "hours": hours,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + dt.timedelta(days=30)).isoformat(),
+        },
+    )
+    return result
