@@ -73,7 +73,11 @@ class ServiceClient:
             except httpx.TimeoutException as exc:
                 if isinstance(exc, httpx.ConnectTimeout) and attempt + 1 < attempts:
                     continue
-                code = "service_unavailable" if isinstance(exc, httpx.ConnectTimeout) else "gateway_timeout"
+                code = (
+                    "service_unavailable"
+                    if isinstance(exc, httpx.ConnectTimeout)
+                    else "gateway_timeout"
+                )
                 raise DomainError(
                     code,
                     f"the {self.name} service did not answer in time",
@@ -111,7 +115,8 @@ class ServiceClient:
                 service=self.name,
             )
         raise DomainError(
-            "bad_gateway", f"the {self.name} service failed ({response.status_code})",
+            "bad_gateway",
+            f"the {self.name} service failed ({response.status_code})",
             service=self.name,
         )
 

@@ -30,9 +30,7 @@ def current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise DomainError(
-            "unauthorized", "log in first", headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise DomainError("unauthorized", "log in first", headers={"WWW-Authenticate": "Bearer"})
     principal = decode_access_token(settings, credentials.credentials)
     request.state.principal = principal
     return principal
@@ -46,7 +44,9 @@ def roles(*allowed: str) -> Callable[[Principal], Principal]:
 
     def check(principal: CurrentUser) -> Principal:
         if principal.role not in allowed:
-            raise Forbidden(f"role '{principal.role}' may not do this (needs {' or '.join(allowed)})")
+            raise Forbidden(
+                f"role '{principal.role}' may not do this (needs {' or '.join(allowed)})"
+            )
         return principal
 
     return check
@@ -59,7 +59,8 @@ Finance = Annotated[Principal, Depends(roles("finance"))]
 Evaluator = Annotated[Principal, Depends(roles("evaluator"))]
 Staff = Annotated[Principal, Depends(roles("institution", "government", "finance", "admin"))]
 OrderReader = Annotated[
-    Principal, Depends(roles("worker", "institution", "government", "finance", "evaluator", "admin"))
+    Principal,
+    Depends(roles("worker", "institution", "government", "finance", "evaluator", "admin")),
 ]
 
 

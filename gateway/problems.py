@@ -60,7 +60,9 @@ def problems(*codes: str, auth: bool = True) -> dict[int | str, dict[str, Any]]:
     return out
 
 
-def doc(model: type[BaseModel] | None, *codes: str, status: int = 200, auth: bool = True) -> dict[str, Any]:
+def doc(
+    model: type[BaseModel] | None, *codes: str, status: int = 200, auth: bool = True
+) -> dict[str, Any]:
     """Route decorator arguments: the success model and the problems."""
     responses = problems(*codes, auth=auth)
     if model is not None:

@@ -72,7 +72,9 @@ def test_make_venv_bootstraps_the_locked_uv_and_syncs_frozen() -> None:
 
 
 def test_make_test_lints_before_the_suite() -> None:
-    dry = run(["make", "-n", "-o", ".venv/.synced", "test"], clean_env(Path("/x"))).stdout
+    dry = run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.synced", "test"], clean_env(Path("/x"))
+    ).stdout
     steps = [line.split()[0] for line in dry.splitlines()]
     assert steps == [
         ".venv/bin/ruff",

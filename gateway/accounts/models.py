@@ -44,9 +44,7 @@ class Account(Base, table=True):
     created_at: dt.datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
-    disabled_at: dt.datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True))
-    )
+    disabled_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class RefreshToken(Base, table=True):
@@ -65,9 +63,7 @@ class RefreshToken(Base, table=True):
     account_id: int = Field(foreign_key="accounts.id", index=True)
     expires_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     used_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    revoked_at: dt.datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True))
-    )
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: dt.datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

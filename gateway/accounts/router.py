@@ -7,19 +7,23 @@ from fastapi import APIRouter, Request
 from gateway.accounts import service
 from gateway.accounts.schemas import Me, RefreshRequest, TokenPair, TokenRequest, WeChatLogin
 from gateway.deps import CurrentUser, SettingsDep
-from gateway.problems import doc
+from gateway.problems import doc, problems
 from plumbing.db import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-@router.post("/auth/token", **doc(TokenPair, "invalid_credentials", "validation_failed", auth=False))
+@router.post(
+    "/auth/token", **doc(TokenPair, "invalid_credentials", "validation_failed", auth=False)
+)
 async def staff_login(body: TokenRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
     """Staff login with username and password."""
     return await service.login(session, settings, body.username, body.password)
 
 
-@router.post("/auth/wechat", **doc(TokenPair, "invalid_credentials", "validation_failed", auth=False))
+@router.post(
+    "/auth/wechat", **doc(TokenPair, "invalid_credentials", "validation_failed", auth=False)
+)
 async def worker_login(
     body: WeChatLogin, request: Request, session: SessionDep, settings: SettingsDep
 ) -> TokenPair:
@@ -33,7 +37,7 @@ async def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsD
     return await service.refresh(session, settings, body.refresh_token)
 
 
-@router.post("/auth/logout", status_code=204, **{"responses": {}})
+@router.post("/auth/logout", status_code=204, responses=problems("validation_failed", auth=False))
 async def logout(body: RefreshRequest, session: SessionDep) -> None:
     """Revoke a refresh token (and every token rotated from the same login)."""
     await service.logout(session, body.refresh_token)

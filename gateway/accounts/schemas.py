@@ -20,7 +20,9 @@ class WeChatLogin(BaseModel):
 
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"refresh_token": "Zk3q9cJ0b2x1VYl5N0t8Rj2m4Q6sU8wA1cE3gI5kM7o"}]}
+        json_schema_extra={
+            "examples": [{"refresh_token": "Zk3q9cJ0b2x1VYl5N0t8Rj2m4Q6sU8wA1cE3gI5kM7o"}]
+        }
     )
     refresh_token: str = Field(min_length=10, max_length=256)
 
@@ -43,7 +45,9 @@ class Me(BaseModel):
 
 class StaffCreate(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"username": "jsxy-clerk", "password": "a-long-passphrase"}]}
+        json_schema_extra={
+            "examples": [{"username": "jsxy-clerk", "password": "a-long-passphrase"}]
+        }
     )
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     password: str = Field(min_length=10, max_length=256)

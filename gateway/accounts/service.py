@@ -57,7 +57,9 @@ async def _issue(
     )
 
 
-async def login(session: AsyncSession, settings: Settings, username: str, password: str) -> TokenPair:
+async def login(
+    session: AsyncSession, settings: Settings, username: str, password: str
+) -> TokenPair:
     """Staff login with username and password."""
     account = await repository.get_by_username(session, username)
     ok = verify_password(password, account.password_hash if account else None)
@@ -69,7 +71,7 @@ async def login(session: AsyncSession, settings: Settings, username: str, passwo
 async def wechat_login(
     session: AsyncSession, settings: Settings, provider: WeChatProvider, code: str
 ) -> TokenPair:
-    """Worker login: the WeChat code is exchanged for an openid; the account is made on first use."""
+    """Worker login: the WeChat code becomes an openid; the account is made on first use."""
     openid = await provider.openid_for(code)
     account = await repository.get_by_openid(session, openid)
     if account is None:
@@ -98,7 +100,9 @@ async def refresh(session: AsyncSession, settings: Settings, token: str) -> Toke
     if not await repository.spend_refresh(session, stored.id, now):
         await repository.revoke_family(session, stored.family_id, now)
         await session.commit()
-        raise DomainError("invalid_token", "the refresh token was already used; please log in again")
+        raise DomainError(
+            "invalid_token", "the refresh token was already used; please log in again"
+        )
     account = await repository.get(session, stored.account_id)
     if account is None or account.disabled_at is not None:
         raise DomainError("invalid_token", "the account is no longer active")

@@ -17,13 +17,13 @@ from gateway.flow.schemas import (
     Offering,
     OfferingIn,
     OptionalReason,
-    Page,
     StaffAccount,
     Suspension,
 )
 from gateway.problems import doc
 from plumbing.db import SessionDep
 from plumbing.errors import DomainError
+from plumbing.pagination import Page
 
 router = APIRouter(prefix="/api/v1")
 
@@ -97,7 +97,9 @@ async def list_institutions(
     return await svc.institutions.call(request, "GET", "/v1/institutions", user, params=params)
 
 
-@router.get("/institutions/{institution_id}", tags=["institutions"], **doc(Institution, "not_found"))
+@router.get(
+    "/institutions/{institution_id}", tags=["institutions"], **doc(Institution, "not_found")
+)
 async def get_institution(
     institution_id: int, user: CurrentUser, request: Request, svc: Services
 ) -> Any:
@@ -174,7 +176,8 @@ async def create_staff(
     account = await accounts.create_staff(
         session, body.username, body.password, institution_id, institution["unit_code"]
     )
-    assert account.id is not None and account.username is not None
+    assert account.id is not None
+    assert account.username is not None
     return StaffAccount(
         id=account.id, username=account.username, role="institution", institution_id=institution_id
     )
@@ -194,7 +197,7 @@ async def create_staff(
     ),
 )
 async def list_offering(body: OfferingIn, user: Government, request: Request, svc: Services) -> Any:
-    """Order 2 (政府列单): list a subsidised offering; its subsidy is fixed from the catalogue now."""
+    """Order 2 (政府列单): list a subsidised offering; the catalogue fixes its subsidy now."""
     check_unit_scope(user, body.unit_code)
     institution = await svc.institutions.call(
         request, "GET", f"/v1/institutions/{body.institution_id}", user

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from gateway.clients import Services
 from gateway.deps import Evaluator, InstitutionStaff, OrderReader, Worker, roles
@@ -16,16 +16,13 @@ from gateway.flow.schemas import (
     OptionalReason,
     Order,
     OrderIn,
-    Page,
     Reason,
     ResultIn,
 )
 from gateway.problems import doc
 from plumbing.errors import DomainError, InvalidState
+from plumbing.pagination import Page
 from plumbing.principal import Principal
-
-from fastapi import Depends
-from typing import Annotated
 
 router = APIRouter(prefix="/api/v1")
 Attender = Annotated[Principal, Depends(roles("institution", "worker"))]
@@ -74,7 +71,9 @@ async def get_order(order_id: int, user: OrderReader, request: Request, svc: Ser
     return await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
 
 
-@router.post("/orders/{order_id}/cancel", tags=["orders"], **doc(Order, "not_found", "invalid_state"))
+@router.post(
+    "/orders/{order_id}/cancel", tags=["orders"], **doc(Order, "not_found", "invalid_state")
+)
 async def cancel_order(
     order_id: int, user: Worker, request: Request, svc: Services, body: OptionalReason | None = None
 ) -> Any:
@@ -85,7 +84,9 @@ async def cancel_order(
     )
 
 
-async def _check_institution_active(request: Request, svc: Services, user: Principal, order_id: int) -> None:
+async def _check_institution_active(
+    request: Request, svc: Services, user: Principal, order_id: int
+) -> None:
     order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
     institution = await svc.institutions.call(
         request, "GET", f"/v1/institutions/{order['institution_id']}", user
@@ -103,13 +104,17 @@ async def _check_institution_active(request: Request, svc: Services, user: Princ
     tags=["orders"],
     **doc(Order, "not_found", "invalid_state", "institution_inactive"),
 )
-async def accept_order(order_id: int, user: InstitutionStaff, request: Request, svc: Services) -> Any:
+async def accept_order(
+    order_id: int, user: InstitutionStaff, request: Request, svc: Services
+) -> Any:
     """Order 4 (机构接单): the offering's institution accepts the worker."""
     await _check_institution_active(request, svc, user, order_id)
     return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/accept", user)
 
 
-@router.post("/orders/{order_id}/reject", tags=["orders"], **doc(Order, "not_found", "invalid_state"))
+@router.post(
+    "/orders/{order_id}/reject", tags=["orders"], **doc(Order, "not_found", "invalid_state")
+)
 async def reject_order(
     order_id: int, body: Reason, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
@@ -142,7 +147,9 @@ async def record_attendance(
     tags=["training"],
     **doc(Order, "not_found", "invalid_state", "insufficient_attendance"),
 )
-async def complete_order(order_id: int, user: InstitutionStaff, request: Request, svc: Services) -> Any:
+async def complete_order(
+    order_id: int, user: InstitutionStaff, request: Request, svc: Services
+) -> Any:
     """Completion (结业) once attended hours reach 80 % of the offering's hours."""
     return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/complete", user)
 
@@ -150,7 +157,14 @@ async def complete_order(order_id: int, user: InstitutionStaff, request: Request
 @router.post(
     "/evaluations/results",
     tags=["evaluation"],
-    **doc(EvaluationOutcome, "not_found", "invalid_state", "conflict", status=201),
+    **doc(
+        EvaluationOutcome,
+        "not_found",
+        "invalid_state",
+        "conflict",
+        "evaluation_body_inactive",
+        status=201,
+    ),
 )
 async def record_result(body: ResultIn, user: Evaluator, request: Request, svc: Services) -> Any:
     """Record an evaluation result: a pass issues a certificate; the order becomes certified

@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse
 
 from gateway.clients import Services
 from gateway.deps import Finance, Government, InstitutionStaff, roles
-from gateway.flow.schemas import Balance, Claim, Deposit, DepositIn, Page, Reason
+from gateway.flow.schemas import Balance, Claim, Deposit, DepositIn, Reason
 from gateway.idempotency.service import run_once
 from gateway.problems import doc
 from plumbing.db import SessionDep
+from plumbing.pagination import Page
 from plumbing.principal import Principal
 
 router = APIRouter(prefix="/api/v1")
@@ -34,7 +35,9 @@ IdempotencyKey = Annotated[
     tags=["payment"],
     **doc(Claim, "not_found", "invalid_state", "conflict", status=201),
 )
-async def submit_claim(order_id: int, user: InstitutionStaff, request: Request, svc: Services) -> Any:
+async def submit_claim(
+    order_id: int, user: InstitutionStaff, request: Request, svc: Services
+) -> Any:
     """The institution claims the training subsidy for a certified order."""
     return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/claims", user, json={})
 
@@ -64,10 +67,14 @@ async def get_claim(claim_id: int, user: ClaimReader, request: Request, svc: Ser
 )
 async def approve_claim(claim_id: int, user: Government, request: Request, svc: Services) -> Any:
     """A government officer approves a submitted claim."""
-    return await svc.enrolment.call(request, "POST", f"/v1/claims/{claim_id}/approve", user, json={})
+    return await svc.enrolment.call(
+        request, "POST", f"/v1/claims/{claim_id}/approve", user, json={}
+    )
 
 
-@router.post("/claims/{claim_id}/reject", tags=["payment"], **doc(Claim, "not_found", "invalid_state"))
+@router.post(
+    "/claims/{claim_id}/reject", tags=["payment"], **doc(Claim, "not_found", "invalid_state")
+)
 async def reject_claim(
     claim_id: int, body: Reason, user: Government, request: Request, svc: Services
 ) -> Any:

@@ -3,34 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from plumbing.ids import check_unit_code, normalise_credit_code, normalise_id_number, normalise_phone
+from plumbing.ids import (
+    check_unit_code,
+    normalise_credit_code,
+    normalise_id_number,
+    normalise_phone,
+)
 
 Level = Field(ge=1, le=5, description="national skill level: 5 foundation … 1 senior technician")
 OccupationCode = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9.\-]+$")
 Group = Literal[
-    "enterprise_employee", "unemployed", "college_student", "migrant_worker", "poor_labour",
-    "farmer", "rural_leader", "veteran", "disabled", "prisoner_rehab", "special_plan",
+    "enterprise_employee",
+    "unemployed",
+    "college_student",
+    "migrant_worker",
+    "poor_labour",
+    "farmer",
+    "rural_leader",
+    "veteran",
+    "disabled",
+    "prisoner_rehab",
+    "special_plan",
 ]
 FundingSource = Literal[
-    "employment_subsidy", "entrepreneurship", "special_training", "employee_education",
+    "employment_subsidy",
+    "entrepreneurship",
+    "special_training",
+    "employee_education",
     "unemployment_insurance",
 ]
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 class Reason(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "班级已满，请选择其他班次"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "班级已满，请选择其他班次"}]}
+    )
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -92,7 +103,9 @@ class Eligibility(BaseModel):
 
 class RequestIn(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"occupation_code": "4-10-01-05", "level": 5, "unit_code": "rencheng"}]}
+        json_schema_extra={
+            "examples": [{"occupation_code": "4-10-01-05", "level": 5, "unit_code": "rencheng"}]
+        }
     )
     occupation_code: str = OccupationCode
     level: int = Level
@@ -274,7 +287,9 @@ class Attendance(BaseModel):
 
 # -- evaluation --------------------------------------------------------------------------
 class ResultIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"order_id": 1, "passed": True, "score": 86}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"order_id": 1, "passed": True, "score": 86}]}
+    )
     order_id: int = Field(gt=0)
     passed: bool
     score: float = Field(ge=0, le=100)

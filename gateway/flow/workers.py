@@ -11,13 +11,13 @@ from gateway.deps import CurrentUser, Worker
 from gateway.flow.schemas import (
     Eligibility,
     Offering,
-    Page,
     Profile,
     ProfileIn,
     RequestIn,
     TrainingRequest,
 )
 from gateway.problems import doc
+from plumbing.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["workers"])
 

@@ -78,7 +78,9 @@ async def run_once(
             status, stored = problem.status, problem.body
     except BaseException:
         # Nothing we can vouch for happened: free the key for a retry.
-        await session.execute(delete(IdempotencyRecord).where(col(IdempotencyRecord.id) == record.id))
+        await session.execute(
+            delete(IdempotencyRecord).where(col(IdempotencyRecord.id) == record.id)
+        )
         await session.commit()
         raise
     await session.execute(

@@ -38,11 +38,15 @@ class Api:
         self.http = http
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
-    async def call(self, method: str, path: str, expect: int | None = None, **kw: Any) -> httpx.Response:
+    async def call(
+        self, method: str, path: str, expect: int | None = None, **kw: Any
+    ) -> httpx.Response:
         headers = self.headers | kw.pop("headers", {})
         response = await self.http.request(method, "/api/v1" + path, headers=headers, **kw)
         if expect is not None:
-            assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
+            assert response.status_code == expect, (
+                f"{method} {path}: {response.status_code} {response.text}"
+            )
         return response
 
     async def ok(self, method: str, path: str, expect: int = 200, **kw: Any) -> Any:
@@ -50,7 +54,9 @@ class Api:
 
 
 async def staff(http: httpx.AsyncClient, username: str, password: str = PASSWORD) -> Api:
-    response = await http.post("/api/v1/auth/token", json={"username": username, "password": password})
+    response = await http.post(
+        "/api/v1/auth/token", json={"username": username, "password": password}
+    )
     assert response.status_code == 200, response.text
     return Api(http, response.json()["access_token"])
 

@@ -29,19 +29,28 @@ async def test_fifty_workers_race_for_ten_seats(gateway: httpx.AsyncClient) -> N
     assert counts == {"201": 10, "offering_full": 40}
     after = await officer.ok("GET", f"/offerings/{offering['id']}")
     assert after["seats_left"] == 0
-    orders = await officer.ok("GET", "/orders", params={"offering_id": offering["id"], "limit": 200})
+    orders = await officer.ok(
+        "GET", "/orders", params={"offering_id": offering["id"], "limit": 200}
+    )
     assert orders["total"] == 10
 
 
 async def test_one_worker_races_eight_offerings_and_gets_three(gateway: httpx.AsyncClient) -> None:
     officer = await staff(gateway, "city-officer")
     trades = [
-        (ELDERLY_CARE, 5), (ELDERLY_CARE, 4), (ELDERLY_CARE, 3),
-        ("4-10-01-06", 5), ("4-10-01-06", 4), ("4-10-01-02", 5),
-        ("4-10-01-02", 4), ("6-31-01-03", 5),
+        (ELDERLY_CARE, 5),
+        (ELDERLY_CARE, 4),
+        (ELDERLY_CARE, 3),
+        ("4-10-01-06", 5),
+        ("4-10-01-06", 4),
+        ("4-10-01-02", 5),
+        ("4-10-01-02", 4),
+        ("6-31-01-03", 5),
     ]
     institution_id, _ = await institution_with_clerk(officer, trades)
-    offerings = [await list_offering(officer, institution_id, code, level) for code, level in trades]
+    offerings = [
+        await list_offering(officer, institution_id, code, level) for code, level in trades
+    ]
     ming = await worker(gateway)
 
     responses = await asyncio.gather(
@@ -63,12 +72,17 @@ async def test_ten_concurrent_payments_of_one_claim_pay_once(gateway: httpx.Asyn
     order = await ming.ok("POST", "/orders", expect=201, json={"offering_id": offering["id"]})
     await clerk.ok("POST", f"/orders/{order['id']}/accept")
     await clerk.ok(
-        "POST", f"/orders/{order['id']}/attendance", expect=201,
+        "POST",
+        f"/orders/{order['id']}/attendance",
+        expect=201,
         json={"on": offering["starts_on"], "hours": 8, "channel": "classroom"},
     )
     await clerk.ok("POST", f"/orders/{order['id']}/complete")
     await evaluator.ok(
-        "POST", "/evaluations/results", expect=201, json={"order_id": order["id"], "passed": True, "score": 75}
+        "POST",
+        "/evaluations/results",
+        expect=201,
+        json={"order_id": order["id"], "passed": True, "score": 75},
     )
     claim = await clerk.ok("POST", f"/orders/{order['id']}/claims", expect=201)
     await officer.ok("POST", f"/claims/{claim['id']}/approve")
@@ -77,7 +91,9 @@ async def test_ten_concurrent_payments_of_one_claim_pay_once(gateway: httpx.Asyn
     responses = await asyncio.gather(
         *(
             finance.call(
-                "POST", f"/claims/{claim['id']}/pay", headers={"Idempotency-Key": f"k-{uuid.uuid4()}"}
+                "POST",
+                f"/claims/{claim['id']}/pay",
+                headers={"Idempotency-Key": f"k-{uuid.uuid4()}"},
             )
             for _ in range(10)
         )

@@ -21,7 +21,9 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
 
     # 1 request
     request = await ming.ok(
-        "POST", "/requests", expect=201,
+        "POST",
+        "/requests",
+        expect=201,
         json={"occupation_code": ELDERLY_CARE, "level": 5, "unit_code": "rencheng"},
     )
     assert request["status"] == "open"
@@ -45,7 +47,10 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
 
     # 3 selection
     order = await ming.ok(
-        "POST", "/orders", expect=201, json={"offering_id": offering["id"], "request_id": request["id"]}
+        "POST",
+        "/orders",
+        expect=201,
+        json={"offering_id": offering["id"], "request_id": request["id"]},
     )
     assert order["status"] == "selected"
     seats = await ming.ok("GET", f"/offerings/{offering['id']}")
@@ -58,9 +63,16 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
     assert early.status_code == 409
     assert early.json()["code"] == "insufficient_attendance"
     today = dt.date.today().isoformat()
-    for channel, who in (("classroom", clerk), ("classroom", clerk), ("classroom", clerk), ("wechat", ming)):
+    for channel, who in (
+        ("classroom", clerk),
+        ("classroom", clerk),
+        ("classroom", clerk),
+        ("wechat", ming),
+    ):
         await who.ok(
-            "POST", f"/orders/{order['id']}/attendance", expect=201,
+            "POST",
+            f"/orders/{order['id']}/attendance",
+            expect=201,
             json={"on": today, "hours": 8, "channel": channel},
         )
     completed = await clerk.ok("POST", f"/orders/{order['id']}/complete")
@@ -68,7 +80,9 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
 
     # evaluation and the public certificate
     outcome = await evaluator.ok(
-        "POST", "/evaluations/results", expect=201,
+        "POST",
+        "/evaluations/results",
+        expect=201,
         json={"order_id": order["id"], "passed": True, "score": 88},
     )
     assert outcome["order_status"] == "certified"
@@ -108,7 +122,9 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
 
 async def test_unhappy_paths_through_the_gateway(gateway: httpx.AsyncClient) -> None:
     officer = await staff(gateway, "city-officer")
-    institution_id, clerk = await institution_with_clerk(officer, [(ELDERLY_CARE, 5), (ELDERLY_CARE, 4)])
+    institution_id, clerk = await institution_with_clerk(
+        officer, [(ELDERLY_CARE, 5), (ELDERLY_CARE, 4)]
+    )
     offering = await list_offering(officer, institution_id, capacity=1)
 
     pensioner = await worker(gateway, pension=True)
@@ -141,22 +157,34 @@ async def test_unhappy_paths_through_the_gateway(gateway: httpx.AsyncClient) -> 
 
     # not approved for the level / not in the catalogue
     no_approval = await officer.call(
-        "POST", "/offerings",
+        "POST",
+        "/offerings",
         json={
-            "institution_id": institution_id, "occupation_code": ELDERLY_CARE, "level": 3,
-            "unit_code": "rencheng", "capacity": 5, "hours": 40,
-            "starts_on": "2026-12-01", "ends_on": "2026-12-31",
+            "institution_id": institution_id,
+            "occupation_code": ELDERLY_CARE,
+            "level": 3,
+            "unit_code": "rencheng",
+            "capacity": 5,
+            "hours": 40,
+            "starts_on": "2026-12-01",
+            "ends_on": "2026-12-31",
         },
     )
     assert no_approval.json()["code"] == "not_approved"
 
     # dates out of order never reach a service
     backwards = await officer.call(
-        "POST", "/offerings",
+        "POST",
+        "/offerings",
         json={
-            "institution_id": institution_id, "occupation_code": ELDERLY_CARE, "level": 5,
-            "unit_code": "rencheng", "capacity": 5, "hours": 40,
-            "starts_on": "2026-12-31", "ends_on": "2026-12-01",
+            "institution_id": institution_id,
+            "occupation_code": ELDERLY_CARE,
+            "level": 5,
+            "unit_code": "rencheng",
+            "capacity": 5,
+            "hours": 40,
+            "starts_on": "2026-12-31",
+            "ends_on": "2026-12-01",
         },
     )
     assert backwards.status_code == 422
@@ -179,11 +207,17 @@ async def test_suspended_institution_takes_no_offerings_or_acceptances(
     assert blocked.status_code == 409
     assert blocked.json()["code"] == "institution_inactive"
     no_listing = await officer.call(
-        "POST", "/offerings",
+        "POST",
+        "/offerings",
         json={
-            "institution_id": institution_id, "occupation_code": ELDERLY_CARE, "level": 5,
-            "unit_code": "rencheng", "capacity": 5, "hours": 40,
-            "starts_on": "2026-12-01", "ends_on": "2026-12-31",
+            "institution_id": institution_id,
+            "occupation_code": ELDERLY_CARE,
+            "level": 5,
+            "unit_code": "rencheng",
+            "capacity": 5,
+            "hours": 40,
+            "starts_on": "2026-12-01",
+            "ends_on": "2026-12-31",
         },
     )
     assert no_listing.json()["code"] == "institution_inactive"
@@ -197,7 +231,9 @@ async def test_yearly_cap_through_the_gateway(gateway: httpx.AsyncClient) -> Non
     officer = await staff(gateway, "city-officer")
     trades = [(ELDERLY_CARE, 5), (ELDERLY_CARE, 4), ("4-10-01-06", 5), ("4-10-01-02", 5)]
     institution_id, _ = await institution_with_clerk(officer, trades)
-    offerings = [await list_offering(officer, institution_id, code, level) for code, level in trades]
+    offerings = [
+        await list_offering(officer, institution_id, code, level) for code, level in trades
+    ]
     ming = await worker(gateway)
     codes = []
     for offering in offerings:

@@ -71,8 +71,12 @@ async def gw(gateway_url: str, gateway_settings: Settings) -> AsyncIterator[Asyn
     await engine.dispose()
 
 
-async def login(client: AsyncClient, username: str, password: str = "jineng-demo") -> dict[str, str]:
-    response = await client.post("/api/v1/auth/token", json={"username": username, "password": password})
+async def login(
+    client: AsyncClient, username: str, password: str = "jineng-demo"
+) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/token", json={"username": username, "password": password}
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 

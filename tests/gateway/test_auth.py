@@ -23,14 +23,18 @@ async def test_staff_login_and_me(gw: AsyncClient) -> None:
     assert me.json()["unit_code"] == "rencheng"
 
 
-@pytest.mark.parametrize("username", ["city-officer", "finance-officer", "finance-officer-2", "evaluator"])
+@pytest.mark.parametrize(
+    "username", ["city-officer", "finance-officer", "finance-officer-2", "evaluator"]
+)
 async def test_every_demo_account_logs_in(gw: AsyncClient, username: str) -> None:
     me = await gw.get("/api/v1/me", headers=await login(gw, username))
     assert me.json()["username"] == username
 
 
 async def test_wrong_password_is_invalid_credentials(gw: AsyncClient) -> None:
-    response = await gw.post("/api/v1/auth/token", json={"username": "city-officer", "password": "nope"})
+    response = await gw.post(
+        "/api/v1/auth/token", json={"username": "city-officer", "password": "nope"}
+    )
     assert response.status_code == 401
     assert response.headers["content-type"] == PROBLEM
     body = response.json()

@@ -71,15 +71,13 @@ def test_every_contract_call_is_documented(method: str, path: str) -> None:
     body = operation.get("requestBody")
     if body is not None:
         schema = body["content"]["application/json"]["schema"]
-        refs = [schema] + schema.get("anyOf", [])
+        refs = [schema, *schema.get("anyOf", [])]
         ref = next(r["$ref"] for r in refs if "$ref" in r)
         name = ref.rsplit("/", 1)[-1]
         component = current_schema()["components"]["schemas"][name]
         assert component.get("examples"), f"{name} has no example body"
     problems = [
-        (status, r)
-        for status, r in operation["responses"].items()
-        if status.startswith(("4", "5"))
+        (status, r) for status, r in operation["responses"].items() if status.startswith(("4", "5"))
     ]
     assert problems, "no problem responses documented"
     for _, response in problems:

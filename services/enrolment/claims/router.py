@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
 from services.enrolment.claims import service
 from services.enrolment.claims.schemas import ClaimPublic, ClaimReason, ClaimStatus
-from services.enrolment.fields import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1", tags=["claims"])
 

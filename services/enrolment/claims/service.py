@@ -11,11 +11,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from plumbing.errors import DomainError, InvalidState, NotFound
+from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
 from services.enrolment.claims import repository
 from services.enrolment.claims.models import Claim
 from services.enrolment.claims.schemas import ClaimPublic
-from services.enrolment.fields import Page
 from services.enrolment.ledger.service import pay_out
 from services.enrolment.orders import repository as orders
 from services.enrolment.orders.service import load_order, move, require_institution_of

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
 from services.enrolment.demand import service
 from services.enrolment.demand.schemas import RequestCreate, RequestPublic
-from services.enrolment.fields import Limit, Offset, Page
 from services.enrolment.offerings.schemas import OfferingPublic
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])

@@ -7,11 +7,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from plumbing.errors import DomainError, NotFound
+from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
 from services.enrolment.demand import repository
 from services.enrolment.demand.models import TrainingRequest
 from services.enrolment.demand.schemas import RequestCreate, RequestPublic
-from services.enrolment.fields import Page
 from services.enrolment.offerings import repository as offerings
 from services.enrolment.offerings.models import Offering
 from services.enrolment.offerings.schemas import OfferingPublic

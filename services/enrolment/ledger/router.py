@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
-from services.enrolment.fields import Limit, Offset, Page
 from services.enrolment.ledger import service
 from services.enrolment.ledger.schemas import (
     BalancePublic,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
-from services.enrolment.fields import FUNDING_SOURCES, Page
+from services.enrolment.fields import FUNDING_SOURCES
 from services.enrolment.ledger import repository
 from services.enrolment.ledger.models import (
     Deposit,

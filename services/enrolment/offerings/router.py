@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
-from services.enrolment.fields import Level, Limit, OccupationCode, Offset, Page, UnitCode
+from services.enrolment.fields import Level, OccupationCode, UnitCode
 from services.enrolment.offerings import service
 from services.enrolment.offerings.models import OfferingStatus
 from services.enrolment.offerings.schemas import OfferingCreate, OfferingPublic

@@ -7,8 +7,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from plumbing.errors import Forbidden, NotFound
+from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
-from services.enrolment.fields import Page
 from services.enrolment.offerings import repository
 from services.enrolment.offerings.models import Offering
 from services.enrolment.offerings.schemas import OfferingCreate, OfferingPublic

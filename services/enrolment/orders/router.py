@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
 from services.enrolment.deps import CipherDep, SettingsDep
-from services.enrolment.fields import Limit, Offset, Page
 from services.enrolment.orders import lifecycle, selection, service
 from services.enrolment.orders.schemas import (
     AttendanceCreate,

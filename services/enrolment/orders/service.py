@@ -9,8 +9,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from plumbing.errors import Forbidden, InvalidState, NotFound
+from plumbing.pagination import Page
 from plumbing.principal import Principal
-from services.enrolment.fields import Page
 from services.enrolment.orders import repository
 from services.enrolment.orders.models import Order
 from services.enrolment.orders.schemas import OrderPublic

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
 from services.evaluation.body import service
 from services.evaluation.body.schemas import (
@@ -15,7 +16,6 @@ from services.evaluation.body.schemas import (
     ReasonIn,
     Status,
 )
-from services.evaluation.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/bodies", tags=["bodies"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
 from services.evaluation.certificate import service
 from services.evaluation.certificate.schemas import (
@@ -13,7 +14,6 @@ from services.evaluation.certificate.schemas import (
     RevokeIn,
     Status,
 )
-from services.evaluation.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 

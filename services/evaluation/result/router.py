@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
-from services.evaluation.pagination import Limit, Offset, Page
 from services.evaluation.result import service
 from services.evaluation.result.schemas import ResultCreate, ResultPublic
 

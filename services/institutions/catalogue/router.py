@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from services.institutions.catalogue import service
 from services.institutions.catalogue.schemas import CatalogueItemPublic, UnitList
 from services.institutions.fields import CatalogueName, Level, OccupationCode
-from services.institutions.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
 

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plumbing.errors import DomainError
 from plumbing.ids import units
+from plumbing.pagination import Page
 from services.institutions.catalogue import repository
 from services.institutions.catalogue.models import CatalogueItem, Unit
 from services.institutions.catalogue.schemas import CatalogueItemPublic, UnitList, UnitPublic
-from services.institutions.pagination import Page
 
 
 async def list_items(

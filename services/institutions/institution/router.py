@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from plumbing.db import SessionDep
+from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
 from services.institutions.fields import Level, OccupationCode, UnitCode
 from services.institutions.institution import service
@@ -20,7 +21,6 @@ from services.institutions.institution.schemas import (
     Status,
     Suspension,
 )
-from services.institutions.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
 

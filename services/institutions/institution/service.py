@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plumbing.errors import DomainError, Forbidden, InvalidState, NotFound
+from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
 from services.institutions.institution import repository
 from services.institutions.institution.models import (
@@ -22,7 +23,6 @@ from services.institutions.institution.schemas import (
     InstitutionCreate,
     InstitutionPublic,
 )
-from services.institutions.pagination import Page
 
 # The exit mechanism (PLAN §二.(三).14: institutions are managed dynamically, with exit):
 # action -> (statuses it may start from, status it leads to). Revocation is final.

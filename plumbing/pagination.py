@@ -1,4 +1,4 @@
-"""The list envelope every page of this service uses."""
+"""The list envelope every page of every process uses: {items, total, limit, offset}."""
 
 from __future__ import annotations
 

@@ -1,20 +1,15 @@
-"""The models never drift from the migrations; migrations go down and up; startup seeding."""
+"""Startup seeding (drift and down/up migrations: tests/test_migrations.py)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import text
 
 import services.enrolment.models  # noqa: F401  (registers the tables)
 from plumbing.db import make_engine
-from plumbing.migrate import downgrade, upgrade, version_table
 from plumbing.settings import DEFAULT_HASH_KEY
 from services.enrolment.config import Settings
 from services.enrolment.db import Base
@@ -32,32 +27,6 @@ async def _run(url: str, fn: Any) -> Any:
             return await conn.run_sync(fn)
     finally:
         await engine.dispose()
-
-
-def _diff(conn: Connection) -> list[Any]:
-    context = MigrationContext.configure(
-        conn, opts={"compare_type": True, "version_table": version_table("enrolment")}
-    )
-    return list(compare_metadata(context, Base.metadata))
-
-
-def _tables(conn: Connection) -> set[str]:
-    return set(inspect(conn).get_table_names())
-
-
-async def test_models_match_migrations(backend: str, database_factory: Any) -> None:
-    url = await database_factory("enrolment", backend)
-    assert await _run(url, _diff) == []
-
-
-async def test_downgrade_then_upgrade(backend: str, database_factory: Any) -> None:
-    url = await database_factory("enrolment", backend)
-    assert await _run(url, _tables) >= TABLES
-    await asyncio.to_thread(downgrade, "enrolment", url, "base")
-    assert not TABLES & await _run(url, _tables)
-    await asyncio.to_thread(upgrade, "enrolment", url)
-    assert await _run(url, _tables) >= TABLES
-    assert await _run(url, _diff) == []
 
 
 async def test_demo_startup_funds_the_special_account_once(
