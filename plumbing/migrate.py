@@ -1,6 +1,7 @@
 """Migrations: one alembic environment per process under migrations/<service>/.
 
     python -m plumbing.migrate <service> [upgrade|downgrade] [revision]
+    python -m plumbing.migrate <service> revision "what changed"
 
 creates the PostgreSQL database if it is missing, then runs alembic. Used by `make run`,
 the tests and production deploys alike.
@@ -69,6 +70,19 @@ def downgrade(service: str, url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(service, url), revision)
 
 
+def draft_revision(service: str, url: str, message: str) -> str:
+    """Bring the database to head, then let autogenerate draft the next migration (to be
+    read and edited by hand). Returns the new revision id."""
+    upgrade(service, url)
+    head = head_revision(service)
+    number = int(head.rsplit("_", 1)[-1]) + 1 if head else 1
+    rev_id = f"{service}_{number:04d}"
+    command.revision(
+        alembic_config(service, url), message=message, autogenerate=True, rev_id=rev_id
+    )
+    return rev_id
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in (*SERVICES, "all"):
         print(  # a CLI: its usage goes to the terminal
@@ -83,6 +97,8 @@ def main(argv: list[str]) -> int:
         url = database_url(service, settings.var_dir)
         if action == "upgrade":
             upgrade(service, url, argv[2] if len(argv) > 2 else "head")
+        elif action == "revision" and len(argv) > 2 and argv[0] != "all":
+            draft_revision(service, url, argv[2])
         elif action == "downgrade":
             downgrade(service, url, argv[2] if len(argv) > 2 else "base")
         else:
