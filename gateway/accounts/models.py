@@ -8,10 +8,7 @@ from sqlalchemy import CheckConstraint, Column, DateTime, Index, String, UniqueC
 from sqlmodel import Field
 
 from gateway.db import Base
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from plumbing.clock import utcnow
 
 
 class Account(Base, table=True):

@@ -13,6 +13,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from gateway.config import Settings
+from plumbing.clock import utcnow
 from plumbing.errors import DomainError
 from plumbing.principal import Principal
 
@@ -35,7 +36,7 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 
 
 def issue_access_token(settings: Settings, principal: Principal) -> str:
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     claims: dict[str, Any] = {
         "sub": str(principal.id),
         "role": principal.role,

@@ -20,6 +20,7 @@ from gateway.accounts.security import (
 )
 from gateway.accounts.wechat import WeChatProvider
 from gateway.config import Settings
+from plumbing.clock import utcnow
 from plumbing.errors import DomainError
 from plumbing.principal import Principal
 
@@ -46,7 +47,7 @@ async def _issue(
             token_hash=token_hash,
             family_id=family_id or uuid.uuid4().hex,
             account_id=account.id,
-            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=settings.refresh_token_ttl_s),
+            expires_at=utcnow() + dt.timedelta(seconds=settings.refresh_token_ttl_s),
         )
     )
     await session.commit()
@@ -91,7 +92,7 @@ async def wechat_login(
 
 async def refresh(session: AsyncSession, settings: Settings, token: str) -> TokenPair:
     """Rotate a refresh token; reusing a spent one revokes its whole family."""
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     stored = await repository.get_refresh(session, refresh_token_hash(token))
     if stored is None or stored.id is None:
         raise DomainError("invalid_token", "unknown refresh token")
@@ -113,7 +114,7 @@ async def logout(session: AsyncSession, token: str) -> None:
     """Revoke the refresh token's family."""
     stored = await repository.get_refresh(session, refresh_token_hash(token))
     if stored is not None:
-        await repository.revoke_family(session, stored.family_id, dt.datetime.now(dt.UTC))
+        await repository.revoke_family(session, stored.family_id, utcnow())
         await session.commit()
 
 

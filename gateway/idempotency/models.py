@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
 from sqlmodel import Field
 
-from gateway.accounts.models import utcnow
 from gateway.db import Base
+from plumbing.clock import utcnow
 
 
 class IdempotencyRecord(Base, table=True):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, Executable, Table, false
 from sqlalchemy.dialects import postgresql, sqlite
@@ -12,17 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from plumbing.principal import Principal
-
-# The programme counts calendar years in the city's time zone (DESIGN "Rules").
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def today_local() -> dt.date:
-    return dt.datetime.now(SHANGHAI).date()
 
 
 async def rows_affected(session: AsyncSession, stmt: Executable) -> int:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import MetaData
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
@@ -17,20 +14,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 class Base(SQLModel, registry=registry(metadata=MetaData(naming_convention=NAMING))):
     pass
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def shanghai_today() -> dt.date:
-    """Dates the programme counts in (issue dates, years) are Asia/Shanghai dates."""
-    return dt.datetime.now(SHANGHAI).date()
 
 
 def in_list(column: str, values: tuple[str, ...]) -> str:

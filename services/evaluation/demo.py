@@ -6,8 +6,8 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plumbing.clock import utcnow
 from services.evaluation.body.models import EvaluationBody
-from services.evaluation.db import utcnow
 
 DEMO_BODY_ID = 1
 DEMO_BODY_NAME = "济宁市职业技能鉴定指导中心（演示）"

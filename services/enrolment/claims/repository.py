@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from plumbing.clock import utcnow
 from plumbing.principal import Principal
 from services.enrolment.claims.models import Claim, ClaimEvent
-from services.enrolment.sql import now_utc, rows_affected
+from services.enrolment.sql import rows_affected
 
 
 async def get_claim(
@@ -41,7 +42,7 @@ async def set_status(
     stmt = (
         update(Claim)
         .where(col(Claim.id) == claim_id, col(Claim.status) == from_status)
-        .values(status=to_status, updated_at=now_utc(), **(values or {}))
+        .values(status=to_status, updated_at=utcnow(), **(values or {}))
         .execution_options(synchronize_session=False)
     )
     return await rows_affected(session, stmt)
@@ -68,6 +69,6 @@ def add_event(
             actor_id=actor.id,
             actor_role=actor.role,
             reason=reason,
-            at=now_utc(),
+            at=utcnow(),
         )
     )

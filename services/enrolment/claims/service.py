@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from plumbing.clock import utcnow
 from plumbing.errors import DomainError, InvalidState, NotFound
 from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
@@ -19,7 +20,7 @@ from services.enrolment.claims.schemas import ClaimPublic
 from services.enrolment.ledger.service import pay_out
 from services.enrolment.orders import repository as orders
 from services.enrolment.orders.service import load_order, move, require_institution_of
-from services.enrolment.sql import now_utc, scope_filter
+from services.enrolment.sql import scope_filter
 
 
 def to_public(claim: Claim) -> ClaimPublic:
@@ -53,7 +54,7 @@ async def submit_claim(session: AsyncSession, principal: Principal, order_id: in
     order = await load_order(session, principal, order_id)
     require_institution_of(principal, order)
     await move(session, order, principal, "certified", "claimed", "claim the subsidy")
-    now = now_utc()
+    now = utcnow()
     assert order.id is not None
     claim = Claim(
         order_id=order.id,
@@ -125,7 +126,7 @@ async def approve_claim(session: AsyncSession, principal: Principal, claim_id: i
         "submitted",
         "approved",
         "approve",
-        values={"approved_by": principal.id, "approved_at": now_utc()},
+        values={"approved_by": principal.id, "approved_at": utcnow()},
     )
     await session.commit()
     return await _reread(session, claim_id)
@@ -155,7 +156,7 @@ async def pay_claim(session: AsyncSession, principal: Principal, claim_id: int) 
     # DESIGN "Rules": the approver is not the payer (also a CHECK on claims).
     if claim.approved_by == principal.id:
         raise DomainError("same_person", "the approver of a claim may not pay it")
-    now = now_utc()
+    now = utcnow()
     paid = await repository.set_status(
         session, claim.id, "approved", "paid", {"paid_by": principal.id, "paid_at": now}
     )

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from plumbing.clock import utcnow
 from plumbing.errors import DomainError, NotFound
 from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
@@ -16,7 +17,7 @@ from services.enrolment.offerings import repository as offerings
 from services.enrolment.offerings.models import Offering
 from services.enrolment.offerings.schemas import OfferingPublic
 from services.enrolment.offerings.service import to_public as offering_public
-from services.enrolment.sql import now_utc, scope_filter
+from services.enrolment.sql import scope_filter
 from services.enrolment.workers import repository as workers
 
 
@@ -39,7 +40,7 @@ async def submit_request(
     if await workers.get_profile(session, principal.id) is None:
         raise DomainError("profile_required", "complete the real-name profile first")
     request = TrainingRequest(
-        worker_id=principal.id, **body.model_dump(), status="open", created_at=now_utc()
+        worker_id=principal.id, **body.model_dump(), status="open", created_at=utcnow()
     )
     await repository.add_request(session, request)
     await session.commit()

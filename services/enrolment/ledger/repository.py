@@ -8,8 +8,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from plumbing.clock import utcnow
 from services.enrolment.ledger.models import FundBalance, LedgerEntry
-from services.enrolment.sql import now_utc, rows_affected, table_of, upsert
+from services.enrolment.sql import rows_affected, table_of, upsert
 
 
 async def debit(session: AsyncSession, source: str, amount_fen: int) -> bool:
@@ -17,7 +18,7 @@ async def debit(session: AsyncSession, source: str, amount_fen: int) -> bool:
     stmt = (
         update(FundBalance)
         .where(col(FundBalance.source) == source, col(FundBalance.balance_fen) >= amount_fen)
-        .values(balance_fen=col(FundBalance.balance_fen) - amount_fen, updated_at=now_utc())
+        .values(balance_fen=col(FundBalance.balance_fen) - amount_fen, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     return await rows_affected(session, stmt) == 1
@@ -26,11 +27,11 @@ async def debit(session: AsyncSession, source: str, amount_fen: int) -> bool:
 async def credit(session: AsyncSession, source: str, amount_fen: int) -> None:
     table = table_of(FundBalance)
     stmt = upsert(session, FundBalance).values(
-        source=source, balance_fen=amount_fen, updated_at=now_utc()
+        source=source, balance_fen=amount_fen, updated_at=utcnow()
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["source"],
-        set_={"balance_fen": table.c.balance_fen + amount_fen, "updated_at": now_utc()},
+        set_={"balance_fen": table.c.balance_fen + amount_fen, "updated_at": utcnow()},
     )
     await session.execute(stmt)
 
@@ -47,7 +48,7 @@ def add_pair(
 ) -> None:
     """Two entries of one transaction: +amount to one account, -amount to the other."""
     txn = uuid.uuid4().hex
-    now = now_utc()
+    now = utcnow()
     for account, amount in ((debit_account, amount_fen), (credit_account, -amount_fen)):
         session.add(
             LedgerEntry(

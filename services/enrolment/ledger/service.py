@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plumbing.clock import utcnow
 from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
 from services.enrolment.fields import FUNDING_SOURCES
@@ -21,7 +22,6 @@ from services.enrolment.ledger.schemas import (
     LedgerEntryPublic,
     SourceBalance,
 )
-from services.enrolment.sql import now_utc
 
 # Demo mode: a funded special account (fen), so the whole flow can be tried at once.
 DEMO_FUNDS = {
@@ -41,7 +41,7 @@ async def _deposit(
         amount_fen=amount_fen,
         reference=reference,
         deposited_by=by,
-        created_at=now_utc(),
+        created_at=utcnow(),
     )
     session.add(deposit)
     await session.flush()

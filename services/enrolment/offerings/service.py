@@ -6,13 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from plumbing.clock import utcnow
 from plumbing.errors import Forbidden, NotFound
 from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
 from services.enrolment.offerings import repository
 from services.enrolment.offerings.models import Offering
 from services.enrolment.offerings.schemas import OfferingCreate, OfferingPublic
-from services.enrolment.sql import now_utc, scope_filter
+from services.enrolment.sql import scope_filter
 
 
 def to_public(offering: Offering) -> OfferingPublic:
@@ -47,7 +48,7 @@ async def list_offering(
         seats_taken=0,
         status="listed",
         listed_by=principal.id,
-        created_at=now_utc(),
+        created_at=utcnow(),
     )
     await repository.add_offering(session, offering)
     await session.commit()

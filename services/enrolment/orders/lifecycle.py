@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from plumbing.clock import utcnow
 from plumbing.errors import DomainError, Forbidden, InvalidState
 from plumbing.principal import Principal
 from services.enrolment.offerings import repository as offerings
@@ -25,7 +26,6 @@ from services.enrolment.orders.service import (
     reread,
     to_public,
 )
-from services.enrolment.sql import now_utc
 
 
 async def _free(session: AsyncSession, order: Order, to_status: str) -> None:
@@ -101,7 +101,7 @@ async def record_attendance(
         channel=body.channel,
         recorded_by=principal.id,
         recorded_role=principal.role,
-        created_at=now_utc(),
+        created_at=utcnow(),
     )
     await repository.add_attendance(session, record)
     await session.commit()

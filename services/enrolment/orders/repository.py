@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from plumbing.clock import utcnow
 from plumbing.principal import Principal
 from services.enrolment.offerings.models import Offering
 from services.enrolment.orders.models import AttendanceRecord, Order, OrderEvent, WorkerYearCount
 from services.enrolment.orders.rules import SLOT_FREEING, YEARLY_CAP
-from services.enrolment.sql import now_utc, rows_affected, table_of, upsert
+from services.enrolment.sql import rows_affected, table_of, upsert
 
 
 async def get_order(
@@ -59,7 +60,7 @@ async def set_status(
     stmt = (
         update(Order)
         .where(col(Order.id) == order_id, col(Order.status) == from_status, *only_if)
-        .values(status=to_status, updated_at=now_utc(), **(values or {}))
+        .values(status=to_status, updated_at=utcnow(), **(values or {}))
         .execution_options(synchronize_session=False)
     )
     return await rows_affected(session, stmt)
@@ -81,7 +82,7 @@ def add_event(
             actor_id=actor.id,
             actor_role=actor.role,
             reason=reason,
-            at=now_utc(),
+            at=utcnow(),
         )
     )
 
@@ -166,7 +167,7 @@ async def add_hours(session: AsyncSession, order_id: int, hours: float) -> int:
     stmt = (
         update(Order)
         .where(col(Order.id) == order_id, col(Order.status) == "accepted")
-        .values(attended_hours=col(Order.attended_hours) + hours, updated_at=now_utc())
+        .values(attended_hours=col(Order.attended_hours) + hours, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     return await rows_affected(session, stmt)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from services.enrolment.sql import SHANGHAI
+from plumbing.clock import SHANGHAI
 
 ORDER_STATUSES = (
     "selected",

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from plumbing.clock import shanghai_today, utcnow
 from plumbing.crypto import PersonalDataCipher
 from plumbing.errors import DomainError, InvalidState, NotFound
 from plumbing.ids import mask_name
@@ -18,7 +19,6 @@ from services.enrolment.orders import repository, rules
 from services.enrolment.orders.models import Order
 from services.enrolment.orders.schemas import OrderCreate, OrderPublic
 from services.enrolment.orders.service import to_public
-from services.enrolment.sql import now_utc, today_local
 from services.enrolment.workers import repository as workers
 
 
@@ -28,7 +28,7 @@ async def select_offering(
     """Create a `selected` order: a seat, a yearly slot and the occupation+level, or nothing."""
     require_role(principal, "worker")
     profile = await workers.get_profile(session, principal.id)
-    reasons = rules.profile_reasons(profile, today_local())
+    reasons = rules.profile_reasons(profile, shanghai_today())
     if reasons:
         raise DomainError(reasons[0].code, reasons[0].detail)
     assert profile is not None
@@ -44,7 +44,7 @@ async def select_offering(
         if (request.occupation_code, request.level) != (offering.occupation_code, offering.level):
             raise DomainError("validation_failed", "the request is for another occupation or level")
 
-    now = now_utc()
+    now = utcnow()
     year = rules.subsidy_year(now)
     # DESIGN "Rules": never more seat-holding orders than capacity (conditional UPDATE).
     if not await repository.take_seat(session, offering.id):

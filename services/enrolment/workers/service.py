@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plumbing.clock import shanghai_today, utcnow
 from plumbing.crypto import PersonalDataCipher
 from plumbing.errors import DomainError, NotFound
 from plumbing.ids import id_number_birth_date, mask_id_number
 from plumbing.principal import Principal, require_role
 from services.enrolment.orders.rules import age_on, sex_from_id_number
-from services.enrolment.sql import now_utc, today_local
 from services.enrolment.workers import repository
 from services.enrolment.workers.models import WorkerProfile
 from services.enrolment.workers.schemas import ProfilePublic, ProfileUpdate
@@ -33,7 +33,7 @@ def to_public(profile: WorkerProfile, cipher: PersonalDataCipher) -> ProfilePubl
         receives_pension=profile.receives_pension,
         birth_date=profile.birth_on,
         sex=profile.sex,
-        age=age_on(profile.birth_on, today_local()),
+        age=age_on(profile.birth_on, shanghai_today()),
         created_at=profile.created_at,
         updated_at=profile.updated_at,
     )
@@ -50,7 +50,7 @@ async def save_profile(
     # spread subsidies over several identities.
     if existing is not None and existing.id_number_hash != digest:
         raise DomainError("conflict", "the registered ID number cannot be changed")
-    now = now_utc()
+    now = utcnow()
     values = {
         "id_number_cipher": cipher.encrypt(body.id_number),
         "id_number_hash": digest,

@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Column, DateTime, String
 from sqlmodel import Field
 
-from services.evaluation.db import Base, in_list, utcnow
+from plumbing.clock import utcnow
+from services.evaluation.db import Base, in_list
 
 KINDS = ("third_party", "employer")
 STATUSES = ("active", "suspended", "revoked")

@@ -8,8 +8,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from plumbing.clock import utcnow
 from services.evaluation.body.models import EvaluationBody
-from services.evaluation.db import utcnow
 
 
 async def get(session: AsyncSession, body_id: int, *, lock: bool = False) -> EvaluationBody | None:

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plumbing.clock import shanghai_today, utcnow
 from plumbing.errors import Forbidden, InvalidState, NotFound
 from plumbing.principal import Principal, require_role
 from services.evaluation.certificate import repository as repo
 from services.evaluation.certificate.models import Certificate
 from services.evaluation.certificate.numbers import make_number, normalise_number
-from services.evaluation.db import shanghai_today, utcnow
 from services.evaluation.event.repository import add_event
 from services.evaluation.result.models import Result
 

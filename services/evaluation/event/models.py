@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Column, DateTime, Index, Integer, String
 from sqlmodel import Field
 
-from services.evaluation.db import Base, in_list, utcnow
+from plumbing.clock import utcnow
+from services.evaluation.db import Base, in_list
 
 ENTITIES = ("evaluation_body", "result", "certificate")
 

@@ -16,7 +16,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field
 
-from services.evaluation.db import Base, utcnow
+from plumbing.clock import utcnow
+from services.evaluation.db import Base
 
 
 class Result(Base, table=True):

@@ -17,14 +17,11 @@ from sqlalchemy import (
 )
 from sqlmodel import Field
 
+from plumbing.clock import utcnow
 from services.institutions.db import Base
 
 KINDS = ("vocational_college", "technical_school", "private", "enterprise")
 STATUSES = ("active", "suspended", "revoked")
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from plumbing.clock import shanghai_today
 from plumbing.ids import check_unit_code, normalise_credit_code, normalise_phone
 from services.institutions.fields import Level, OccupationCode, UtcDateTime
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 Kind = Literal["vocational_college", "technical_school", "private", "enterprise"]
 Status = Literal["active", "suspended", "revoked"]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -61,7 +60,7 @@ class Suspension(BaseModel):
     @field_validator("until")
     @classmethod
     def _not_past(cls, value: dt.date | None) -> dt.date | None:
-        if value is not None and value < dt.datetime.now(SHANGHAI).date():
+        if value is not None and value < shanghai_today():
             raise ValueError("a suspension cannot end in the past")
         return value
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plumbing.clock import utcnow
 from plumbing.errors import DomainError, Forbidden, InvalidState, NotFound
 from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
@@ -16,7 +17,6 @@ from services.institutions.institution.models import (
     Institution,
     InstitutionApproval,
     InstitutionEvent,
-    utcnow,
 )
 from services.institutions.institution.schemas import (
     Approval,
