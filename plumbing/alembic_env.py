@@ -22,7 +22,7 @@ def run_migrations(metadata: MetaData) -> None:
         version_table=version_table(service),
         render_as_batch=True,  # SQLite needs batch mode to alter tables
         compare_type=True,
-        include_name=_not_version_table,
+        include_name=not_version_table,
     )
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **options)
@@ -48,6 +48,6 @@ def run_migrations(metadata: MetaData) -> None:
         asyncio.run(run_async())
 
 
-def _not_version_table(name: str | None, type_: str, _parents: object) -> bool:
+def not_version_table(name: str | None, type_: str, _parents: object) -> bool:
     """Autogenerate leaves every alembic_version_* table alone."""
     return not (type_ == "table" and name is not None and name.startswith("alembic_version"))

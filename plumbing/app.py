@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -42,16 +43,12 @@ def build_service_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         if on_startup is not None:
-            result = on_startup(app)
-            if hasattr(result, "__await__"):
-                await result
+            await _maybe_await(on_startup(app))
         try:
             yield
         finally:
             if on_shutdown is not None:
-                result = on_shutdown(app)
-                if hasattr(result, "__await__"):
-                    await result
+                await _maybe_await(on_shutdown(app))
             await engine.dispose()
 
     app = FastAPI(title=title, lifespan=lifespan, **fastapi_kwargs)
@@ -67,6 +64,11 @@ def build_service_app(
         app.include_router(router)
     add_health_routes(app, service)
     return app
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):
+        await result
 
 
 def add_health_routes(app: FastAPI, service: str) -> None:
@@ -101,11 +103,3 @@ def add_health_routes(app: FastAPI, service: str) -> None:
                 status_code=503,
             )
         return JSONResponse({"status": "ready", "service": service, "revision": current})
-
-
-def lifespan_noop() -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    @asynccontextmanager
-    async def _noop(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-
-    return _noop

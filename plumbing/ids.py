@@ -118,6 +118,11 @@ def check_unit_code(value: str) -> str:
     return value
 
 
+def mask_phone(phone: str) -> str:
+    """13812345678 -> 138****5678."""
+    return phone[:3] + "****" + phone[-4:]
+
+
 def mask_name(name: str) -> str:
     """张三丰 -> 张**; a one-character name is shown as it is."""
     return name[:1] + "*" * (len(name) - 1)

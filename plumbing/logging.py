@@ -14,9 +14,10 @@ import uuid
 from typing import Any
 
 import structlog
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from plumbing.errors import PROBLEM_JSON, title_for
+from plumbing.errors import problem_response
 from plumbing.principal import (
     INTERNAL_TOKEN_HEADER,
     PRINCIPAL_HEADER,
@@ -86,12 +87,12 @@ class RequestMiddleware:
             if self.internal_token is not None and scope["path"] not in OPEN_PATHS:
                 given = (_header(scope, INTERNAL_TOKEN_HEADER.encode()) or "").encode()
                 if not hmac.compare_digest(given, self.internal_token):
-                    await _refuse(scope, send_wrapper, request_id)
+                    await _refuse(scope, receive, send_wrapper)
                     return
                 try:
                     principal = parse_principal(_header(scope, PRINCIPAL_HEADER.encode()))
                 except Exception:
-                    await _refuse(scope, send_wrapper, request_id)
+                    await _refuse(scope, receive, send_wrapper)
                     return
                 if principal is not None:
                     state["principal"] = principal
@@ -110,30 +111,8 @@ class RequestMiddleware:
             )
 
 
-async def _refuse(scope: Scope, send: Send, request_id: str) -> None:
-    import json
-
-    english = (_header(scope, b"accept-language") or "").lower().startswith("en")
-    body = json.dumps(
-        {
-            "type": "https://jineng.example/problems/unauthorized",
-            "title": title_for("unauthorized", english),
-            "status": 401,
-            "detail": "services accept calls only from the gateway",
-            "code": "unauthorized",
-            "instance": scope["path"],
-            "request_id": request_id,
-        },
-        ensure_ascii=False,
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
+async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+    response = problem_response(
+        Request(scope), "unauthorized", 401, "services accept calls only from the gateway"
     )
-    await send({"type": "http.response.body", "body": body})
+    await response(scope, receive, send)

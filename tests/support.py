@@ -15,6 +15,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from plumbing.alembic_env import not_version_table
 from plumbing.db import make_engine
 from plumbing.migrate import upgrade
 from plumbing.principal import Principal
@@ -137,7 +138,7 @@ async def schema_drift(url: str, metadata: MetaData) -> list[object]:
                     opts={
                         "compare_type": True,
                         "render_as_batch": True,
-                        "include_name": _not_version_table,
+                        "include_name": not_version_table,
                     },
                 )
                 return list(compare_metadata(ctx, metadata))
@@ -145,7 +146,3 @@ async def schema_drift(url: str, metadata: MetaData) -> list[object]:
             return await conn.run_sync(compare)
     finally:
         await engine.dispose()
-
-
-def _not_version_table(name: str | None, type_: str, _parents: object) -> bool:
-    return not (type_ == "table" and name is not None and name.startswith("alembic_version"))

@@ -24,8 +24,26 @@ from gateway.problems import doc
 from plumbing.db import SessionDep
 from plumbing.errors import DomainError
 from plumbing.pagination import Page
+from plumbing.principal import Principal
 
 router = APIRouter(prefix="/api/v1")
+
+
+async def active_institution(
+    request: Request, svc: Services, user: Principal, institution_id: int
+) -> dict[str, Any]:
+    """The institution, if it may take offerings and orders: a suspended or revoked one may
+    not (PLAN §二.(三).14, the exit mechanism)."""
+    institution: dict[str, Any] = await svc.institutions.call(
+        request, "GET", f"/v1/institutions/{institution_id}", user
+    )
+    if institution["status"] != "active":
+        raise DomainError(
+            "institution_inactive",
+            f"institution {institution_id} is {institution['status']}",
+            current_status=institution["status"],
+        )
+    return institution
 
 
 @router.get("/catalogue/items", tags=["catalogue"], **doc(Page[CatalogueItem]))
@@ -199,15 +217,7 @@ async def create_staff(
 async def list_offering(body: OfferingIn, user: Government, request: Request, svc: Services) -> Any:
     """Order 2 (政府列单): list a subsidised offering; the catalogue fixes its subsidy now."""
     check_unit_scope(user, body.unit_code)
-    institution = await svc.institutions.call(
-        request, "GET", f"/v1/institutions/{body.institution_id}", user
-    )
-    if institution["status"] != "active":
-        raise DomainError(
-            "institution_inactive",
-            f"institution {body.institution_id} is {institution['status']}",
-            current_status=institution["status"],
-        )
+    institution = await active_institution(request, svc, user, body.institution_id)
     approved = {(a["occupation_code"], a["level"]) for a in institution.get("approvals", [])}
     if (body.occupation_code, body.level) not in approved:
         raise DomainError(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from gateway.clients import Services
 from gateway.deps import Evaluator, InstitutionStaff, OrderReader, Worker, roles
+from gateway.flow.institutions import active_institution
 from gateway.flow.schemas import (
     Attendance,
     AttendanceIn,
@@ -84,21 +85,6 @@ async def cancel_order(
     )
 
 
-async def _check_institution_active(
-    request: Request, svc: Services, user: Principal, order_id: int
-) -> None:
-    order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
-    institution = await svc.institutions.call(
-        request, "GET", f"/v1/institutions/{order['institution_id']}", user
-    )
-    if institution["status"] != "active":
-        raise DomainError(
-            "institution_inactive",
-            f"institution {institution['id']} is {institution['status']}",
-            current_status=institution["status"],
-        )
-
-
 @router.post(
     "/orders/{order_id}/accept",
     tags=["orders"],
@@ -108,7 +94,8 @@ async def accept_order(
     order_id: int, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
     """Order 4 (机构接单): the offering's institution accepts the worker."""
-    await _check_institution_active(request, svc, user, order_id)
+    order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
+    await active_institution(request, svc, user, order["institution_id"])
     return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/accept", user)
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from plumbing.ids import mask_phone
 from services.enrolment.orders import rules
-from services.enrolment.workers.service import mask_phone
 from tests.enrolment.helpers import id_number
 
 TODAY = dt.date(2026, 6, 15)

@@ -7,7 +7,7 @@ import socket
 from collections.abc import AsyncIterator
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from gateway.accounts.service import seed_demo_accounts
@@ -16,6 +16,7 @@ from gateway.clients import Downstream
 from gateway.config import Settings
 from gateway.main import create_app
 from plumbing.db import make_engine
+from tests.support import rollback_client
 
 
 def closed_port_url() -> str:
@@ -54,21 +55,14 @@ def gateway_settings() -> Settings:
 async def gw(gateway_url: str, gateway_settings: Settings) -> AsyncIterator[AsyncClient]:
     """The gateway in-process; every commit is rolled back at the end of the test."""
     app = create_app(gateway_settings, db_url=gateway_url)
-    engine = make_engine(gateway_url)
-    async with engine.connect() as conn:
-        outer = await conn.begin()
-        maker = async_sessionmaker(
-            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
-        )
-        app.state.engine = engine
-        app.state.sessionmaker = maker
-        app.state.downstream = Downstream(gateway_settings)
-        app.state.wechat = DemoWeChatProvider()
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://gw") as client:
+    # rollback_client skips the lifespan, so set up what the startup hook would.
+    app.state.downstream = Downstream(gateway_settings)
+    app.state.wechat = DemoWeChatProvider()
+    try:
+        async with rollback_client(app, gateway_url) as client:
             yield client
+    finally:
         await app.state.downstream.aclose()
-        await outer.rollback()
-    await engine.dispose()
 
 
 async def login(

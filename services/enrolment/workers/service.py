@@ -8,17 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plumbing.clock import shanghai_today, utcnow
 from plumbing.crypto import PersonalDataCipher
 from plumbing.errors import DomainError, NotFound
-from plumbing.ids import id_number_birth_date, mask_id_number
+from plumbing.ids import id_number_birth_date, mask_id_number, mask_phone
 from plumbing.principal import Principal, require_role
 from services.enrolment.orders.rules import age_on, sex_from_id_number
 from services.enrolment.workers import repository
 from services.enrolment.workers.models import WorkerProfile
 from services.enrolment.workers.schemas import ProfilePublic, ProfileUpdate
-
-
-def mask_phone(phone: str) -> str:
-    """13812345678 -> 138****5678."""
-    return phone[:3] + "****" + phone[-4:]
 
 
 def to_public(profile: WorkerProfile, cipher: PersonalDataCipher) -> ProfilePublic:
