@@ -29,6 +29,8 @@ Every error is `application/problem+json` with a stable `code`; titles are Chine
 
 def create_app(settings: Settings | None = None, db_url: str | None = None) -> FastAPI:
     settings = settings or Settings()
+    # Refuse before anything binds a port (the lifespan checks again for the services' sake).
+    settings.check_production()
 
     async def startup(app: FastAPI) -> None:
         app.state.downstream = Downstream(settings)
