@@ -1,4 +1,4 @@
-"""The institution and training catalogues, staff accounts, and Order 2 (listing)."""
+"""The institution and training catalogues, institution supervision and staff accounts."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from gateway.flow.schemas import (
     CatalogueItem,
     Institution,
     InstitutionIn,
-    Offering,
-    OfferingIn,
     OptionalReason,
     StaffAccount,
     Suspension,
@@ -199,75 +197,3 @@ async def create_staff(
     return StaffAccount(
         id=account.id, username=account.username, role="institution", institution_id=institution_id
     )
-
-
-@router.post(
-    "/offerings",
-    tags=["offerings"],
-    **doc(
-        Offering,
-        "not_found",
-        "institution_inactive",
-        "not_approved",
-        "not_in_catalogue",
-        "unknown_unit",
-        status=201,
-    ),
-)
-async def list_offering(body: OfferingIn, user: Government, request: Request, svc: Services) -> Any:
-    """Order 2 (政府列单): list a subsidised offering; the catalogue fixes its subsidy now."""
-    check_unit_scope(user, body.unit_code)
-    institution = await active_institution(request, svc, user, body.institution_id)
-    approved = {(a["occupation_code"], a["level"]) for a in institution.get("approvals", [])}
-    if (body.occupation_code, body.level) not in approved:
-        raise DomainError(
-            "not_approved",
-            f"institution {body.institution_id} is not approved for "
-            f"{body.occupation_code} level {body.level}",
-        )
-    item = await svc.institutions.call(
-        request,
-        "GET",
-        "/v1/catalogue/lookup",
-        user,
-        params={"occupation_code": body.occupation_code, "level": body.level},
-    )
-    payload = body.model_dump(mode="json") | {
-        "institution_name": institution["name"],
-        "occupation_name": item["occupation_name"],
-        "subsidy_fen": item["subsidy_fen"],
-        "catalogue_item_id": item["id"],
-    }
-    return await svc.enrolment.call(request, "POST", "/v1/offerings", user, json=payload)
-
-
-@router.get("/offerings", tags=["offerings"], **doc(Page[Offering]))
-async def browse_offerings(
-    user: CurrentUser,
-    request: Request,
-    svc: Services,
-    occupation_code: str | None = Query(None, max_length=32),
-    level: int | None = Query(None, ge=1, le=5),
-    unit_code: str | None = None,
-    institution_id: int | None = None,
-    status: str | None = None,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
-) -> Any:
-    """Browse listed offerings."""
-    params = {
-        "occupation_code": occupation_code,
-        "level": level,
-        "unit_code": unit_code,
-        "institution_id": institution_id,
-        "status": status,
-        "limit": limit,
-        "offset": offset,
-    }
-    return await svc.enrolment.call(request, "GET", "/v1/offerings", user, params=params)
-
-
-@router.get("/offerings/{offering_id}", tags=["offerings"], **doc(Offering, "not_found"))
-async def get_offering(offering_id: int, user: CurrentUser, request: Request, svc: Services) -> Any:
-    """One offering, with seats left."""
-    return await svc.enrolment.call(request, "GET", f"/v1/offerings/{offering_id}", user)
