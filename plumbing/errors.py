@@ -87,6 +87,27 @@ CODES: dict[str, tuple[int, str, str]] = {
         "相同幂等键的请求正在处理",
         "A request with this Idempotency-Key is in progress",
     ),
+    "version_out_of_order": (
+        409,
+        "目录版本生效日期不能早于今天或上一版本",
+        "A catalogue version cannot take effect in the past or before the latest version",
+    ),
+    "empty_version": (409, "新版本与现行目录没有差别", "The new version would change nothing"),
+    "catalogue_import_invalid": (
+        422,
+        "导入文件有错误，目录未作任何修改",
+        "The uploaded catalogue has errors; nothing was changed",
+    ),
+    "class_plan_not_approved": (
+        409,
+        "开班计划尚未审核通过",
+        "The class-start plan of this offering is not approved",
+    ),
+    "class_plan_invalid": (
+        409,
+        "开班计划不符合要求",
+        "The class-start plan does not fit the offering",
+    ),
     "service_unavailable": (503, "服务暂时不可用，请稍后重试", "Service temporarily unavailable"),
     "bad_gateway": (502, "下游服务返回错误", "A downstream service failed"),
     "gateway_timeout": (504, "下游服务超时", "A downstream service timed out"),

@@ -20,7 +20,11 @@ MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "gateway": ("gateway.db", ("gateway.accounts.models", "gateway.idempotency.models")),
     "institutions": (
         "services.institutions.db",
-        ("services.institutions.catalogue.models", "services.institutions.institution.models"),
+        (
+            "services.institutions.catalogue.models",
+            "services.institutions.institution.models",
+            "services.institutions.supervision.models",
+        ),
     ),
     "enrolment": ("services.enrolment.db", ("services.enrolment.models",)),
     "evaluation": (

@@ -22,3 +22,16 @@ def _as_utc(value: dt.datetime) -> dt.datetime:
 
 
 UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+
+# The training types of the plan (§二.(二).1-7): the kinds of training an item may be bought as.
+TrainingType = Literal[
+    "employment_skills",
+    "job_skill_upgrade",
+    "pre_job",
+    "transfer",
+    "apprenticeship",
+    "technician",
+    "entrepreneurship",
+    "safety_skills",
+    "practical_rural",
+]

@@ -42,7 +42,7 @@ async def test_list_everything(client: AsyncClient) -> None:
     item = page["items"][0]
     assert set(item) == {
         "id", "catalogue", "occupation_code", "occupation_name", "level", "subsidy_fen",
-        "standard_hours", "training_types", "industry",
+        "standard_hours", "training_types", "industry", "since_version", "until_version",
     }  # fmt: skip
     assert isinstance(item["training_types"], list)
     names = {i["occupation_name"] for i in page["items"]}

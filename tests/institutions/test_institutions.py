@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from httpx import AsyncClient
 
+from plumbing.clock import shanghai_today
 from plumbing.principal import Principal
 from tests.institutions.conftest import (
     ADMIN,
@@ -33,19 +34,30 @@ async def test_register_and_read(client: AsyncClient) -> None:
     created = await client.post("/v1/institutions", json=body, headers=as_(CITY))
     assert created.status_code == 201, created.text
     data = created.json()
-    assert set(data) == {
-        "id", "name", "credit_code", "kind", "unit_code", "status", "status_reason",
-        "suspended_until", "approvals", "address", "contact_name", "contact_phone",
-        "created_at", "updated_at",
+    public_fields = {
+        "id", "name", "credit_code", "kind", "unit_code", "status", "approvals",
+        "designations", "rating", "rated_at",
+    }  # fmt: skip
+    assert set(data) == public_fields | {
+        "status_reason", "suspended_until", "address", "contact_name", "contact_phone",
+        "licence_number", "licence_issued_on", "licence_expires_on", "yearly_capacity",
+        "on_watch", "approval_records", "created_at", "updated_at",
     }  # fmt: skip
     assert data["status"] == "active"
     assert data["contact_phone"] == "13800138000"
-    assert data["approvals"] == body["approvals"]
+    # Approvals sent without dates are in force from today, open-ended.
+    today = shanghai_today().isoformat()
+    assert data["approvals"] == [
+        a | {"valid_from": today, "valid_until": None} for a in body["approvals"]
+    ]
     assert data["created_at"].endswith(("Z", "+00:00"))
 
+    # A worker reads the public entry: no contact person, no phone, no internal notes.
     read = await client.get(f"/v1/institutions/{data['id']}", headers=as_(WORKER))
     assert read.status_code == 200
-    assert read.json() == data
+    assert set(read.json()) == public_fields
+    assert read.json() == {k: v for k, v in data.items() if k in public_fields}
+    assert (await client.get(f"/v1/institutions/{data['id']}", headers=as_(CITY))).json() == data
 
     events = await client.get(f"/v1/institutions/{data['id']}/events", headers=as_(CITY))
     assert [(e["action"], e["to_status"], e["actor_id"]) for e in events.json()["items"]] == [

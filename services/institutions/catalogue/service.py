@@ -1,33 +1,53 @@
-"""Catalogue use cases: browse, look up the applicable subsidy standard, load reference data."""
+"""Catalogue use cases: browse as of a date, look up the applicable subsidy standard, seed."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plumbing.clock import shanghai_today
 from plumbing.errors import DomainError
 from plumbing.ids import units
 from plumbing.pagination import Page
 from services.institutions.catalogue import repository
-from services.institutions.catalogue.models import CatalogueItem, Unit
+from services.institutions.catalogue.models import CatalogueItem, CatalogueVersion, Unit
 from services.institutions.catalogue.schemas import CatalogueItemPublic, UnitList, UnitPublic
+
+# The seed catalogue is version 1, in force since the plan's year (PLAN §二.(二).10).
+SEED_EFFECTIVE_ON = dt.date(2019, 1, 1)
+
+
+async def version_number(session: AsyncSession, as_of: dt.date | None) -> int:
+    """The number of the version in force on `as_of` (today in Jining by default)."""
+    day = as_of or shanghai_today()
+    version = await repository.version_in_force(session, day)
+    if version is None:
+        raise DomainError(
+            "not_in_catalogue", f"no catalogue version was in force on {day}", as_of=str(day)
+        )
+    return version.number
 
 
 async def list_items(
     session: AsyncSession,
     *,
+    as_of: dt.date | None,
+    version: int | None,
     catalogue: str | None,
     occupation_code: str | None,
     level: int | None,
     limit: int,
     offset: int,
 ) -> Page[CatalogueItemPublic]:
-    """A page of catalogue items."""
+    """A page of the catalogue items in force on a date (or of one version)."""
+    number = version if version is not None else await version_number(session, as_of)
     rows, total = await repository.list_items(
         session,
+        version=number,
         catalogue=catalogue,
         occupation_code=occupation_code,
         level=level,
@@ -38,15 +58,19 @@ async def list_items(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-async def lookup(session: AsyncSession, occupation_code: str, level: int) -> CatalogueItemPublic:
-    """The item whose subsidy standard applies to an occupation and level."""
+async def lookup(
+    session: AsyncSession, occupation_code: str, level: int, as_of: dt.date | None = None
+) -> CatalogueItemPublic:
+    """The item whose subsidy standard applies to an occupation and level on a date."""
     # PLAN §二.(二).10: the key-industry catalogue guides subsidies; the general one is the
     # fallback, so a trade in both is subsidised at its key-industry standard.
-    item = await repository.get_applicable(session, occupation_code, level)
+    number = await version_number(session, as_of)
+    item = await repository.get_applicable(session, occupation_code, level, number)
     if item is None:
         raise DomainError(
             "not_in_catalogue",
-            f"{occupation_code} level {level} is in neither training catalogue",
+            f"{occupation_code} level {level} is in neither training catalogue"
+            + (f" on {as_of}" if as_of else ""),
             occupation_code=occupation_code,
             level=level,
         )
@@ -78,12 +102,36 @@ def read_catalogue_csv(path: Path) -> list[dict[str, Any]]:
 
 
 async def load_reference_data(session: AsyncSession, catalogue_csv: Path) -> int:
-    """Insert the catalogue items and units that are missing; returns how many were added.
-    Existing rows are left alone, so edits made in production survive a restart."""
-    items = read_catalogue_csv(catalogue_csv)
-    added = await repository.insert_missing(
-        session, CatalogueItem, items, ["catalogue", "occupation_code", "level"]
-    )
+    """Make the seed catalogue version 1 if there is no version yet, and insert missing units;
+    returns how many rows were added. Later versions are only ever published by government,
+    so edits made in production survive a restart."""
+    added = 0
+    if await repository.count_versions(session) == 0:
+        items = read_catalogue_csv(catalogue_csv)
+        # ON CONFLICT DO NOTHING on the version number: when two processes seed at once, only
+        # the one that created version 1 inserts its items.
+        created = await repository.insert_missing(
+            session,
+            CatalogueVersion,
+            [
+                {
+                    "number": 1,
+                    "effective_on": SEED_EFFECTIVE_ON,
+                    "note": "seed catalogue (data/catalogue-jining.csv)",
+                    "source": "seed",
+                    "added": len(items),
+                    "changed": 0,
+                    "retired": 0,
+                    "published_at": dt.datetime.now(dt.UTC),
+                }
+            ],
+            ["number"],
+        )
+        if created:
+            for item in items:
+                repository.add(session, CatalogueItem(**item, since_version=1))
+            await session.flush()
+            added += len(items)
     unit_rows = [
         {
             "code": u.code,

@@ -16,6 +16,7 @@ from services.institutions.institution.models import (
     InstitutionApproval,
     InstitutionEvent,
 )
+from services.institutions.supervision.models import Designation
 
 
 async def get(session: AsyncSession, institution_id: int) -> Institution | None:
@@ -38,13 +39,20 @@ async def list_page(
     *,
     unit_code: str | None,
     status: str | None,
+    kind: str | None,
     occupation_code: str | None,
     level: int | None,
     q: str | None,
+    on_watch: bool | None,
+    today: dt.date,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Institution], int]:
     query = select(Institution)
+    if kind is not None:
+        query = query.where(col(Institution.kind) == kind)
+    if on_watch is not None:
+        query = query.where(col(Institution.on_watch) == on_watch)
     if unit_code is not None:
         query = query.where(col(Institution.unit_code) == unit_code)
     if status is not None:
@@ -53,7 +61,8 @@ async def list_page(
         query = query.where(col(Institution.name).contains(q, autoescape=True))
     if occupation_code is not None or level is not None:
         approved = select(col(InstitutionApproval.id)).where(
-            col(InstitutionApproval.institution_id) == col(Institution.id)
+            col(InstitutionApproval.institution_id) == col(Institution.id),
+            *approval_in_force(today),
         )
         if occupation_code is not None:
             approved = approved.where(col(InstitutionApproval.occupation_code) == occupation_code)
@@ -63,6 +72,43 @@ async def list_page(
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(query.order_by(col(Institution.id)).limit(limit).offset(offset))
     return rows.all(), total or 0
+
+
+def approval_in_force(today: dt.date) -> list[Any]:
+    return [
+        col(InstitutionApproval.valid_from) <= today,
+        (col(InstitutionApproval.valid_until).is_(None))
+        | (col(InstitutionApproval.valid_until) >= today),
+    ]
+
+
+async def get_approval(
+    session: AsyncSession, institution_id: int, occupation_code: str, level: int
+) -> InstitutionApproval | None:
+    rows = await session.scalars(
+        select(InstitutionApproval).where(
+            col(InstitutionApproval.institution_id) == institution_id,
+            col(InstitutionApproval.occupation_code) == occupation_code,
+            col(InstitutionApproval.level) == level,
+        )
+    )
+    return rows.first()
+
+
+async def designations_of(
+    session: AsyncSession, institution_ids: Sequence[int]
+) -> dict[int, list[Designation]]:
+    grouped: dict[int, list[Designation]] = defaultdict(list)
+    if not institution_ids:
+        return grouped
+    rows = await session.scalars(
+        select(Designation)
+        .where(col(Designation.institution_id).in_(institution_ids))
+        .order_by(col(Designation.id))
+    )
+    for row in rows:
+        grouped[row.institution_id].append(row)
+    return grouped
 
 
 async def approvals_of(

@@ -1,0 +1,1 @@
+"""Supervision (PLAN §二.(三).14): designations, class-start plans, inspections, ratings."""
