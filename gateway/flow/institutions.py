@@ -9,14 +9,22 @@ from fastapi import APIRouter, Query, Request
 from gateway.accounts import service as accounts
 from gateway.accounts.schemas import StaffCreate
 from gateway.clients import Services
-from gateway.deps import CurrentUser, Government, check_unit_scope
+from gateway.deps import CurrentUser, Government, InstitutionStaff, Staff, check_unit_scope
 from gateway.flow.schemas import (
-    CatalogueItem,
-    Institution,
     InstitutionIn,
     OptionalReason,
+    Reason,
     StaffAccount,
     Suspension,
+)
+from gateway.flow.supervision import open_orders
+from gateway.flow.supervision_schemas import (
+    ApprovalIn,
+    ContactIn,
+    EventList,
+    InstitutionEditIn,
+    InstitutionView,
+    Revoked,
 )
 from gateway.problems import doc
 from plumbing.db import SessionDep
@@ -44,26 +52,13 @@ async def active_institution(
     return institution
 
 
-@router.get("/catalogue/items", tags=["catalogue"], **doc(Page[CatalogueItem]))
-async def catalogue_items(
-    user: CurrentUser,
-    request: Request,
-    svc: Services,
-    catalogue: str | None = Query(None, pattern="^(key_industry|general)$"),
-    occupation_code: str | None = Query(None, max_length=32),
-    level: int | None = Query(None, ge=1, le=5),
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
-) -> Any:
-    """The key-industry and general training catalogues, with subsidy standards in fen."""
-    params = {
-        "catalogue": catalogue,
-        "occupation_code": occupation_code,
-        "level": level,
-        "limit": limit,
-        "offset": offset,
-    }
-    return await svc.institutions.call(request, "GET", "/v1/catalogue/items", user, params=params)
+async def offering_takes_orders(
+    request: Request, svc: Services, user: Principal, offering_id: int
+) -> None:
+    """A worker may not take a seat with a suspended or revoked institution: the order would
+    wait for an acceptance that cannot come (PLAN §二.(三).14)."""
+    offering = await svc.enrolment.call(request, "GET", f"/v1/offerings/{offering_id}", user)
+    await active_institution(request, svc, user, offering["institution_id"])
 
 
 @router.get("/units", tags=["catalogue"], **doc(None))
@@ -75,7 +70,7 @@ async def units(user: CurrentUser, request: Request, svc: Services) -> Any:
 @router.post(
     "/institutions",
     tags=["institutions"],
-    **doc(Institution, "invalid_credit_code", "unknown_unit", "conflict", status=201),
+    **doc(InstitutionView, "invalid_credit_code", "unknown_unit", "conflict", status=201),
 )
 async def register_institution(
     body: InstitutionIn, user: Government, request: Request, svc: Services
@@ -87,23 +82,29 @@ async def register_institution(
     )
 
 
-@router.get("/institutions", tags=["institutions"], **doc(Page[Institution]))
+@router.get("/institutions", tags=["institutions"], **doc(Page[InstitutionView]))
 async def list_institutions(
     user: CurrentUser,
     request: Request,
     svc: Services,
     unit_code: str | None = None,
     status: str | None = None,
+    kind: str | None = None,
     occupation_code: str | None = None,
     level: int | None = Query(None, ge=1, le=5),
-    q: str | None = Query(None, max_length=100),
+    q: str | None = Query(None, max_length=100, description="part of the name"),
+    on_watch: bool | None = None,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
 ) -> Any:
-    """The institution catalogue, searchable."""
+    """The institution catalogue, searchable by name, approved trade and level, unit, kind
+    and status. Workers get the public entries (approved trades, designations, rating; no
+    staff or personal data); government gets the full records."""
     params = {
         "unit_code": unit_code,
         "status": status,
+        "kind": kind,
+        "on_watch": on_watch,
         "occupation_code": occupation_code,
         "level": level,
         "q": q,
@@ -114,13 +115,82 @@ async def list_institutions(
 
 
 @router.get(
-    "/institutions/{institution_id}", tags=["institutions"], **doc(Institution, "not_found")
+    "/institutions/{institution_id}", tags=["institutions"], **doc(InstitutionView, "not_found")
 )
 async def get_institution(
     institution_id: int, user: CurrentUser, request: Request, svc: Services
 ) -> Any:
-    """One institution."""
+    """One institution: the public entry, or the full record for government and its staff."""
     return await svc.institutions.call(request, "GET", f"/v1/institutions/{institution_id}", user)
+
+
+@router.patch(
+    "/institutions/{institution_id}",
+    tags=["institutions"],
+    **doc(InstitutionView, "not_found", "invalid_phone"),
+)
+async def edit_institution(
+    institution_id: int, body: InstitutionEditIn, user: Government, request: Request, svc: Services
+) -> Any:
+    """Edit an institution's record: name, kind, address, contact, licence, yearly capacity
+    (county officers: their own unit's institutions only). Recorded in its history."""
+    return await svc.institutions.call(
+        request,
+        "PATCH",
+        f"/v1/institutions/{institution_id}",
+        user,
+        json=body.model_dump(mode="json", exclude_unset=True),
+    )
+
+
+@router.patch(
+    "/institutions/{institution_id}/contact",
+    tags=["institutions"],
+    **doc(InstitutionView, "not_found", "invalid_phone"),
+)
+async def edit_contact(
+    institution_id: int, body: ContactIn, user: InstitutionStaff, request: Request, svc: Services
+) -> Any:
+    """The institution's own staff update its contact details (and nothing else)."""
+    return await svc.institutions.call(
+        request,
+        "PATCH",
+        f"/v1/institutions/{institution_id}/contact",
+        user,
+        json=body.model_dump(mode="json", exclude_unset=True),
+    )
+
+
+@router.post(
+    "/institutions/{institution_id}/approvals",
+    tags=["institutions"],
+    **doc(InstitutionView, "not_found", "conflict"),
+)
+async def change_approval(
+    institution_id: int, body: ApprovalIn, user: Government, request: Request, svc: Services
+) -> Any:
+    """Approve an occupation and level with its validity period, or change the period
+    (set `valid_until` to withdraw it)."""
+    return await svc.institutions.call(
+        request,
+        "POST",
+        f"/v1/institutions/{institution_id}/approvals",
+        user,
+        json=body.model_dump(mode="json", exclude_unset=True),
+    )
+
+
+@router.get(
+    "/institutions/{institution_id}/events", tags=["institutions"], **doc(EventList, "not_found")
+)
+async def institution_history(
+    institution_id: int, user: Staff, request: Request, svc: Services
+) -> Any:
+    """The institution's history: every change with actor, time, reason and details
+    (government, or the institution's own staff)."""
+    return await svc.institutions.call(
+        request, "GET", f"/v1/institutions/{institution_id}/events", user
+    )
 
 
 async def _transition(
@@ -138,7 +208,7 @@ async def _transition(
 @router.post(
     "/institutions/{institution_id}/suspend",
     tags=["institutions"],
-    **doc(Institution, "not_found", "invalid_state"),
+    **doc(InstitutionView, "not_found", "invalid_state"),
 )
 async def suspend_institution(
     institution_id: int, body: Suspension, user: Government, request: Request, svc: Services
@@ -150,7 +220,7 @@ async def suspend_institution(
 @router.post(
     "/institutions/{institution_id}/reinstate",
     tags=["institutions"],
-    **doc(Institution, "not_found", "invalid_state"),
+    **doc(InstitutionView, "not_found", "invalid_state"),
 )
 async def reinstate_institution(
     institution_id: int, body: OptionalReason, user: Government, request: Request, svc: Services
@@ -162,13 +232,20 @@ async def reinstate_institution(
 @router.post(
     "/institutions/{institution_id}/revoke",
     tags=["institutions"],
-    **doc(Institution, "not_found", "invalid_state"),
+    **doc(Revoked, "not_found", "invalid_state"),
 )
 async def revoke_institution(
-    institution_id: int, body: Suspension, user: Government, request: Request, svc: Services
+    institution_id: int, body: Reason, user: Government, request: Request, svc: Services
 ) -> Any:
-    """Revoke an institution (final: the exit mechanism)."""
-    return await _transition(request, svc, user, institution_id, "revoke", body)
+    """Revoke an institution (final: the exit mechanism). The answer lists its orders still
+    open, for government to cancel or move (also at `GET /institutions/{id}/open-orders`)."""
+    revoked: dict[str, Any] = await _transition(request, svc, user, institution_id, "revoke", body)
+    try:
+        revoked["affected_orders"] = await open_orders(request, svc, user, institution_id)
+    except DomainError:
+        # The revocation stands; the list can be read again from the open-orders route.
+        revoked["affected_orders"] = None
+    return revoked
 
 
 @router.post(

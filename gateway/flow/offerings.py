@@ -11,6 +11,7 @@ from gateway.deps import CurrentUser, Government, check_unit_scope
 from gateway.flow.institutions import active_institution
 from gateway.flow.schemas import Offering, OfferingIn
 from gateway.problems import doc
+from plumbing.clock import shanghai_today
 from plumbing.errors import DomainError
 from plumbing.pagination import Page
 
@@ -46,7 +47,13 @@ async def list_offering(body: OfferingIn, user: Government, request: Request, sv
         "GET",
         "/v1/catalogue/lookup",
         user,
-        params={"occupation_code": body.occupation_code, "level": body.level},
+        # The subsidy standard in force on the listing day is fixed on the offering; a later
+        # catalogue version does not change it (PLAN §二.(二).10).
+        params={
+            "occupation_code": body.occupation_code,
+            "level": body.level,
+            "as_of": shanghai_today().isoformat(),
+        },
     )
     payload = body.model_dump(mode="json") | {
         "institution_name": institution["name"],

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from gateway.clients import Services
 from gateway.deps import Evaluator, InstitutionStaff, OrderReader, Worker, roles
-from gateway.flow.institutions import active_institution
+from gateway.flow.institutions import active_institution, offering_takes_orders
 from gateway.flow.schemas import (
     Attendance,
     AttendanceIn,
@@ -20,6 +20,7 @@ from gateway.flow.schemas import (
     Reason,
     ResultIn,
 )
+from gateway.flow.supervision import require_approved_class_plan
 from gateway.problems import doc
 from plumbing.errors import DomainError, InvalidState
 from plumbing.pagination import Page
@@ -41,11 +42,13 @@ Attender = Annotated[Principal, Depends(roles("institution", "worker"))]
         "profile_required",
         "invalid_state",
         "not_found",
+        "institution_inactive",
         status=201,
     ),
 )
 async def select_offering(body: OrderIn, user: Worker, request: Request, svc: Services) -> Any:
     """Order 3 (劳动者选单): the worker takes a seat in a listed offering."""
+    await offering_takes_orders(request, svc, user, body.offering_id)
     return await svc.enrolment.call(
         request, "POST", "/v1/orders", user, json=body.model_dump(mode="json")
     )
@@ -114,12 +117,14 @@ async def reject_order(
 @router.post(
     "/orders/{order_id}/attendance",
     tags=["training"],
-    **doc(Attendance, "not_found", "invalid_state", status=201),
+    **doc(Attendance, "not_found", "invalid_state", "class_plan_not_approved", status=201),
 )
 async def record_attendance(
     order_id: int, body: AttendanceIn, user: Attender, request: Request, svc: Services
 ) -> Any:
-    """Record hours: classroom by the institution, pc/app/wechat by the worker."""
+    """Record hours: classroom by the institution, pc/app/wechat by the worker; only once
+    the class-start plan is approved."""
+    await require_approved_class_plan(request, svc, user, order_id)
     return await svc.enrolment.call(
         request,
         "POST",

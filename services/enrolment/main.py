@@ -14,6 +14,7 @@ from services.enrolment.ledger.router import router as ledger_router
 from services.enrolment.ledger.service import seed_demo_funds
 from services.enrolment.offerings.router import router as offerings_router
 from services.enrolment.orders.router import router as orders_router
+from services.enrolment.stats.router import router as stats_router
 from services.enrolment.workers.router import router as workers_router
 
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             orders_router,
             claims_router,
             ledger_router,
+            stats_router,
         ],
         on_startup=startup,
     )

@@ -140,3 +140,27 @@ async def list_offering(
         },
     )
     return result
+
+
+async def approved_class_plan(clerk: Api, officer: Api, offering: dict[str, Any]) -> dict[str, Any]:
+    """The institution files the offering's class-start plan (its accepted orders are the
+    roster) and government approves it: attendance is refused until then."""
+    starts = dt.date.fromisoformat(offering["starts_on"])
+    days = -(-offering["hours"] // 8)
+    sessions = [
+        {"on": (starts + dt.timedelta(days=i)).isoformat(), "hours": 8} for i in range(days)
+    ]
+    await clerk.ok(
+        "POST",
+        f"/offerings/{offering['id']}/class-plan",
+        json={
+            "teaching_plan": "理论与实操结合，按国家职业技能标准授课",
+            "trainers": [{"name": "李红", "certificate_number": "S370800202100123"}],
+            "sessions": sessions,
+        },
+    )
+    plan: dict[str, Any] = await officer.ok(
+        "POST", f"/offerings/{offering['id']}/class-plan/approve"
+    )
+    assert plan["status"] == "approved"
+    return plan

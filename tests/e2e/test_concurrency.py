@@ -9,7 +9,14 @@ from collections import Counter
 
 import httpx
 
-from tests.e2e.client import ELDERLY_CARE, institution_with_clerk, list_offering, staff, worker
+from tests.e2e.client import (
+    ELDERLY_CARE,
+    approved_class_plan,
+    institution_with_clerk,
+    list_offering,
+    staff,
+    worker,
+)
 
 
 def outcome(response: httpx.Response) -> str:
@@ -71,6 +78,7 @@ async def test_ten_concurrent_payments_of_one_claim_pay_once(gateway: httpx.Asyn
     ming = await worker(gateway)
     order = await ming.ok("POST", "/orders", expect=201, json={"offering_id": offering["id"]})
     await clerk.ok("POST", f"/orders/{order['id']}/accept")
+    await approved_class_plan(clerk, officer, offering)
     await clerk.ok(
         "POST",
         f"/orders/{order['id']}/attendance",

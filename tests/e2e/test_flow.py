@@ -7,7 +7,14 @@ import uuid
 
 import httpx
 
-from tests.e2e.client import ELDERLY_CARE, institution_with_clerk, list_offering, staff, worker
+from tests.e2e.client import (
+    ELDERLY_CARE,
+    approved_class_plan,
+    institution_with_clerk,
+    list_offering,
+    staff,
+    worker,
+)
 
 PROBLEM = "application/problem+json"
 
@@ -62,6 +69,7 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
     early = await clerk.call("POST", f"/orders/{order['id']}/complete")
     assert early.status_code == 409
     assert early.json()["code"] == "insufficient_attendance"
+    await approved_class_plan(clerk, officer, offering)
     today = dt.date.today().isoformat()
     for channel, who in (
         ("classroom", clerk),

@@ -8,7 +8,14 @@ import uuid
 
 import httpx
 
-from tests.e2e.client import ELDERLY_CARE, institution_with_clerk, list_offering, staff, worker
+from tests.e2e.client import (
+    ELDERLY_CARE,
+    approved_class_plan,
+    institution_with_clerk,
+    list_offering,
+    staff,
+    worker,
+)
 from tests.stack import RunningStack
 from tests.support import internal_headers
 
@@ -74,6 +81,7 @@ async def test_service_down_is_503_and_repeating_completes(
         await stack.start_process("institutions")
     assert (await clerk.ok("POST", f"/orders/{order['id']}/accept"))["status"] == "accepted"
 
+    await approved_class_plan(clerk, officer, offering)
     await clerk.ok(
         "POST",
         f"/orders/{order['id']}/attendance",

@@ -35,6 +35,8 @@ CONTRACT = [
     ("post", "/api/v1/orders/{order_id}/cancel"),
     ("post", "/api/v1/orders/{order_id}/accept"),
     ("post", "/api/v1/orders/{order_id}/reject"),
+    ("post", "/api/v1/offerings/{offering_id}/class-plan"),
+    ("post", "/api/v1/offerings/{offering_id}/class-plan/approve"),
     ("post", "/api/v1/orders/{order_id}/attendance"),
     ("post", "/api/v1/orders/{order_id}/complete"),
     ("post", "/api/v1/evaluations/results"),

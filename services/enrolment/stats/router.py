@@ -1,0 +1,28 @@
+"""HTTP routes of the read-only statistics (government, through the gateway)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from plumbing.db import SessionDep
+from plumbing.principal import CurrentPrincipal
+from services.enrolment.stats import service
+from services.enrolment.stats.schemas import InstitutionOutcomeList, OpenOrderList
+
+router = APIRouter(prefix="/v1/stats", tags=["stats"])
+
+
+@router.get("/institutions", response_model=InstitutionOutcomeList)
+async def institution_outcomes(
+    principal: CurrentPrincipal, session: SessionDep, institution_id: int | None = None
+) -> InstitutionOutcomeList:
+    """Order and claim outcomes per institution (the inputs of the performance rating)."""
+    return await service.institution_outcomes(session, principal, institution_id)
+
+
+@router.get("/institutions/{institution_id}/open-orders", response_model=OpenOrderList)
+async def open_orders(
+    institution_id: int, principal: CurrentPrincipal, session: SessionDep
+) -> OpenOrderList:
+    """An institution's orders still waiting on it (selected or accepted)."""
+    return await service.open_orders(session, principal, institution_id)
