@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from stdnum.cn import ric
 
+from plumbing.clock import shanghai_today
 from plumbing.ids import credit_code_check_char
 
 PASSWORD = "jineng-demo"
@@ -123,7 +124,7 @@ async def list_offering(
     hours: int = 40,
     unit_code: str = "rencheng",
 ) -> dict[str, Any]:
-    today = dt.date.today()
+    today = shanghai_today()
     result: dict[str, Any] = await officer.ok(
         "POST",
         "/offerings",

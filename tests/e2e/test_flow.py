@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import httpx
 
+from plumbing.clock import shanghai_today
 from tests.e2e.client import ELDERLY_CARE, institution_with_clerk, list_offering, staff, worker
 
 PROBLEM = "application/problem+json"
@@ -62,7 +62,7 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
     early = await clerk.call("POST", f"/orders/{order['id']}/complete")
     assert early.status_code == 409
     assert early.json()["code"] == "insufficient_attendance"
-    today = dt.date.today().isoformat()
+    today = shanghai_today().isoformat()
     for channel, who in (
         ("classroom", clerk),
         ("classroom", clerk),
