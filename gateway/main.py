@@ -12,7 +12,7 @@ from gateway.accounts.service import seed_demo_accounts
 from gateway.accounts.wechat import DemoWeChatProvider, MiniProgramProvider, WeChatProvider
 from gateway.clients import Downstream, UpstreamProblem
 from gateway.config import Settings
-from gateway.flow import institutions, offerings, orders, payments, workers
+from gateway.flow import demand, institutions, offerings, orders, payments, training, workers
 from gateway.problems import Problem
 from plumbing.app import build_service_app
 from plumbing.errors import PROBLEM_JSON
@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             institutions.router,
             offerings.router,
             orders.router,
+            training.router,
+            demand.router,
             payments.router,
         ],
         on_startup=startup,

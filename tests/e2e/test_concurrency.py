@@ -9,7 +9,15 @@ from collections import Counter
 
 import httpx
 
-from tests.e2e.client import ELDERLY_CARE, institution_with_clerk, list_offering, staff, worker
+from tests.e2e.client import (
+    ELDERLY_CARE,
+    attend,
+    confirm_delivery,
+    institution_with_clerk,
+    list_offering,
+    staff,
+    worker,
+)
 
 
 def outcome(response: httpx.Response) -> str:
@@ -71,12 +79,7 @@ async def test_ten_concurrent_payments_of_one_claim_pay_once(gateway: httpx.Asyn
     ming = await worker(gateway)
     order = await ming.ok("POST", "/orders", expect=201, json={"offering_id": offering["id"]})
     await clerk.ok("POST", f"/orders/{order['id']}/accept")
-    await clerk.ok(
-        "POST",
-        f"/orders/{order['id']}/attendance",
-        expect=201,
-        json={"on": offering["starts_on"], "hours": 8, "channel": "classroom"},
-    )
+    await attend(clerk, order["id"], 8, on=offering["starts_on"])
     await clerk.ok("POST", f"/orders/{order['id']}/complete")
     await evaluator.ok(
         "POST",
@@ -84,6 +87,7 @@ async def test_ten_concurrent_payments_of_one_claim_pay_once(gateway: httpx.Asyn
         expect=201,
         json={"order_id": order["id"], "passed": True, "score": 75},
     )
+    await confirm_delivery(ming, order["id"])
     claim = await clerk.ok("POST", f"/orders/{order['id']}/claims", expect=201)
     await officer.ok("POST", f"/claims/{claim['id']}/approve")
     before = await finance.ok("GET", "/funds/balance")

@@ -8,7 +8,14 @@ import uuid
 
 import httpx
 
-from tests.e2e.client import ELDERLY_CARE, institution_with_clerk, list_offering, staff, worker
+from tests.e2e.client import (
+    ELDERLY_CARE,
+    attend,
+    institution_with_clerk,
+    list_offering,
+    staff,
+    worker,
+)
 from tests.stack import RunningStack
 from tests.support import internal_headers
 
@@ -74,12 +81,7 @@ async def test_service_down_is_503_and_repeating_completes(
         await stack.start_process("institutions")
     assert (await clerk.ok("POST", f"/orders/{order['id']}/accept"))["status"] == "accepted"
 
-    await clerk.ok(
-        "POST",
-        f"/orders/{order['id']}/attendance",
-        expect=201,
-        json={"on": offering["starts_on"], "hours": 8, "channel": "classroom"},
-    )
+    await attend(clerk, order["id"], 8, on=offering["starts_on"])
     await clerk.ok("POST", f"/orders/{order['id']}/complete")
 
     # The evaluation step writes twice: evaluation keeps the result even when enrolment is
