@@ -65,8 +65,9 @@ async def resolve_flag(
     if not await repository.resolve(
         session, flag_id, body.resolution, principal.id, body.reason, utcnow()
     ):
-        current = flag.status
-        await session.rollback()
+        now = await repository.get_flag(session, flag_id, [])
+        current = now.status if now is not None else flag.status
+        await session.rollback()  # expires every loaded row: read what is needed first
         raise InvalidState(current, f"mark the flag {body.resolution}")
     await session.commit()
     updated = await repository.get_flag(session, flag_id, [])

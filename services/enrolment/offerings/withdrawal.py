@@ -41,8 +41,10 @@ async def withdraw_offering(
         .execution_options(synchronize_session=False)
     )
     if not await rows_affected(session, stmt):
-        await session.rollback()
-        raise InvalidState(offering.status, "withdraw")
+        current = await repository.get_offering(session, offering_id)
+        status = current.status if current is not None else "withdrawn"
+        await session.rollback()  # expires every loaded row: read what is needed first
+        raise InvalidState(status, "withdraw")
     open_orders = select(Order).where(
         col(Order.offering_id) == offering_id, col(Order.status).in_(OPEN_ORDER_STATUSES)
     )
