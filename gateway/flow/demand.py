@@ -3,6 +3,7 @@ catalogue, withdrawing offerings, and the expiry sweep."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -22,6 +23,8 @@ from gateway.flow.schemas import TrainingRequest
 from gateway.problems import doc
 
 router = APIRouter(prefix="/api/v1")
+# Trades named per answer; beyond this the rows still come, without names.
+MAX_NAMED = 50
 
 
 @router.get("/me/notifications", tags=["workers"], **doc(NotificationFeed))
@@ -82,7 +85,27 @@ async def demand_catalogue(
     if unit_code is not None:
         check_unit_scope(user, unit_code)
     params = {"occupation_code": occupation_code, "level": level, "unit_code": unit_code}
-    return await svc.enrolment.call(request, "GET", "/v1/requests/aggregates", user, params=params)
+    demand = await svc.enrolment.call(
+        request, "GET", "/v1/requests/aggregates", user, params=params
+    )
+    # Occupation names come from the training catalogues (institutions), one call per trade.
+    codes = sorted({row["occupation_code"] for row in demand["items"]})[:MAX_NAMED]
+    pages = await asyncio.gather(
+        *(
+            svc.institutions.call(
+                request,
+                "GET",
+                "/v1/catalogue/items",
+                user,
+                params={"occupation_code": code, "limit": 200},
+            )
+            for code in codes
+        )
+    )
+    names = {item["occupation_code"]: item["occupation_name"] for p in pages for item in p["items"]}
+    for row in demand["items"]:
+        row["occupation_name"] = names.get(row["occupation_code"])
+    return demand
 
 
 @router.post(

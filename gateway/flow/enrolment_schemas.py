@@ -98,6 +98,7 @@ class MarkedRead(BaseModel):
 
 class DemandRow(BaseModel):
     occupation_code: str
+    occupation_name: str | None = Field(description="from the training catalogues")
     level: int
     unit_code: str
     requests: int = Field(description="live requests (open or matched)")

@@ -166,7 +166,8 @@ async def test_withdrawing_an_offering_cancels_open_orders_and_tells_the_workers
     assert done.status_code == 200, done.text
     assert done.json()["orders_cancelled"] == 2
     assert done.json()["offering"]["status"] == "withdrawn"
-    assert done.json()["offering"]["seats_left"] == 5
+    assert done.json()["offering"]["seats_taken"] == 0  # both seats were given back
+    assert done.json()["offering"]["seats_left"] == 0  # and none can be taken any more
     for order_id in (selected["id"], accepted["id"]):
         got = (await client.get(f"/v1/orders/{order_id}", headers=as_(CITY))).json()
         assert (got["status"], got["reason"]) == ("cancelled", "培训场地被征用")

@@ -24,7 +24,8 @@ def to_public(offering: Offering) -> OfferingPublic:
     return OfferingPublic(
         **offering.model_dump(exclude={"id"}),
         id=offering.id,
-        seats_left=offering.capacity - offering.seats_taken,
+        # Only a listed offering has seats to give; a closed or withdrawn one has none left.
+        seats_left=offering.capacity - offering.seats_taken if offering.status == "listed" else 0,
     )
 
 
