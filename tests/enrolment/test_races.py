@@ -178,3 +178,37 @@ async def test_two_ends_at_once_raise_one_flag(fresh: tuple[AsyncClient, str]) -
     assert (
         await _scalar(url, f"SELECT status FROM orders WHERE id = {order['id']}") == "in_training"
     )
+
+
+async def test_many_workers_on_one_device_at_once_are_all_flagged(
+    fresh: tuple[AsyncClient, str],
+) -> None:
+    client, url = fresh
+    offering = await make_offering(client, capacity=10)
+    learners = [worker(3500 + i) for i in range(5)]
+    orders = []
+    for w in learners:
+        order = await make_order(client, w, offering)
+        await client.post(f"/v1/orders/{order['id']}/accept", headers=as_(INSTITUTION))
+        orders.append(order)
+    day = dt.datetime.combine(shanghai_today(), dt.time(8, 0)).replace(tzinfo=SHANGHAI)
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                f"/v1/orders/{order['id']}/learning-sessions",
+                json={
+                    "channel": "app",
+                    "started_at": (day + dt.timedelta(hours=i)).isoformat(),
+                    "ended_at": (day + dt.timedelta(hours=i + 1)).isoformat(),
+                    "device_id": "one-phone",
+                },
+                headers=as_(w),
+            )
+            for i, (w, order) in enumerate(zip(learners, orders, strict=True))
+        )
+    )
+    assert [r.status_code for r in responses] == [201] * 5
+    flagged = await _scalar(
+        url, "SELECT count(DISTINCT order_id) FROM learning_flags WHERE kind = 'shared_device'"
+    )
+    assert flagged == 5

@@ -80,6 +80,7 @@ async def check_record(
         )
         await flag(record.order_id, "daily_hours", detail)
     if online and record.device_id is not None:
+        await repository.lock_device(session, record.device_id)
         workers = await repository.device_workers(session, record.device_id)
         if workers > limits.device_max_workers:
             detail = f"device {record.device_id} learnt for {workers} workers"

@@ -46,6 +46,15 @@ async def hours_on(session: AsyncSession, worker_id: int, on: dt.date) -> float:
     return float((await session.execute(stmt)).scalar_one())
 
 
+async def lock_device(session: AsyncSession, device_id: str) -> None:
+    """Serialise records from one device across workers (a transaction-scoped advisory lock
+    on PostgreSQL; SQLite has one writer), so the shared-device count is never stale."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"device:{device_id}"}
+        )
+
+
 async def device_workers(session: AsyncSession, device_id: str) -> int:
     stmt = select(func.count(func.distinct(col(R.worker_id)))).where(
         col(R.device_id) == device_id, col(R.channel).in_(WORKER_CHANNELS)
