@@ -15,7 +15,9 @@ from sqlalchemy import text
 
 from plumbing.clock import SHANGHAI, frozen_at, shanghai_today
 from plumbing.db import make_engine
+from services.enrolment.config import Settings
 from services.enrolment.main import create_app
+from services.enrolment.sweep import run_sweep
 from tests.enrolment.helpers import (
     CITY,
     INSTITUTION,
@@ -212,3 +214,15 @@ async def test_many_workers_on_one_device_at_once_are_all_flagged(
         url, "SELECT count(DISTINCT order_id) FROM learning_flags WHERE kind = 'shared_device'"
     )
     assert flagged == 5
+
+
+async def test_the_sweep_command_expires_overdue_orders(fresh: tuple[AsyncClient, str]) -> None:
+    client, url = fresh
+    with frozen_at(T0):
+        order = await make_order(client, worker(3600))
+    with frozen_at(T0 + dt.timedelta(days=7)):
+        result = await run_sweep(url, Settings())
+    assert (result.orders_expired, result.requests_expired) == (1, 0)
+    assert await _scalar(url, f"SELECT status FROM orders WHERE id = {order['id']}") == "expired"
+    actor = await _scalar(url, "SELECT actor_role FROM order_events WHERE action = 'expire'")
+    assert actor == "admin"
