@@ -181,6 +181,27 @@ async def test_withdrawing_an_offering_cancels_open_orders_and_tells_the_workers
     assert problem(again, 409, "invalid_state")["current_status"] == "withdrawn"
 
 
+async def test_withdrawing_the_matching_offering_unmatches_requests(client: AsyncClient) -> None:
+    await make_profile(client, W)
+    request = await _request(client, W)
+    first = await make_offering(client)
+    second = await make_offering(client)
+    url = f"/v1/requests/{request['id']}"
+    assert (await client.get(url, headers=as_(W))).json()["matched_offering_id"] == second["id"]
+    await client.post(
+        f"/v1/offerings/{second['id']}/withdraw", json={"reason": "停办"}, headers=as_(CITY)
+    )
+    got = (await client.get(url, headers=as_(W))).json()
+    assert (got["status"], got["matched_offering_id"]) == ("matched", first["id"])
+    await client.post(
+        f"/v1/offerings/{first['id']}/withdraw", json={"reason": "停办"}, headers=as_(CITY)
+    )
+    got = (await client.get(url, headers=as_(W))).json()
+    assert (got["status"], got["matched_offering_id"]) == ("open", None)
+    catalogue = (await client.get("/v1/requests/aggregates", headers=as_(CITY))).json()
+    assert (catalogue["total_requests"], catalogue["total_matched"]) == (1, 0)
+
+
 async def test_listing_in_the_past_is_refused(client: AsyncClient) -> None:
     yesterday = (shanghai_today() - dt.timedelta(days=1)).isoformat()
     r = await client.post(

@@ -96,6 +96,27 @@ async def match_requests(
     return rows
 
 
+async def unmatch_requests(
+    session: AsyncSession, offering_id: int, other_offering_id: int | None
+) -> int:
+    """Requests matched by a withdrawn offering: matched by another listed one, or open."""
+    values: dict[str, object] = (
+        {"matched_offering_id": other_offering_id}
+        if other_offering_id is not None
+        else {"status": "open", "matched_offering_id": None}
+    )
+    stmt = (
+        update(TrainingRequest)
+        .where(
+            col(TrainingRequest.matched_offering_id) == offering_id,
+            col(TrainingRequest.status) == "matched",
+        )
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return await rows_affected(session, stmt)
+
+
 async def set_status(
     session: AsyncSession, request_id: int, from_status: tuple[str, ...], to_status: str
 ) -> int:

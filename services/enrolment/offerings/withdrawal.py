@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from plumbing.errors import InvalidState, NotFound
 from plumbing.principal import Principal, require_role
+from services.enrolment.demand import repository as demand
 from services.enrolment.notifications import repository as notifications
 from services.enrolment.notifications.service import notification
 from services.enrolment.offerings import repository
@@ -45,6 +46,11 @@ async def withdraw_offering(
         status = current.status if current is not None else "withdrawn"
         await session.rollback()  # expires every loaded row: read what is needed first
         raise InvalidState(status, "withdraw")
+    # The demand catalogue counts requests matched by a *listed* offering.
+    other = await repository.another_listed(
+        session, offering_id, offering.occupation_code, offering.level
+    )
+    await demand.unmatch_requests(session, offering_id, other)
     open_orders = select(Order).where(
         col(Order.offering_id) == offering_id, col(Order.status).in_(OPEN_ORDER_STATUSES)
     )
