@@ -12,7 +12,17 @@ from gateway.accounts.service import seed_demo_accounts
 from gateway.accounts.wechat import DemoWeChatProvider, MiniProgramProvider, WeChatProvider
 from gateway.clients import Downstream, UpstreamProblem
 from gateway.config import Settings
-from gateway.flow import catalogue, institutions, offerings, orders, payments, supervision, workers
+from gateway.flow import (
+    catalogue,
+    demand,
+    institutions,
+    offerings,
+    orders,
+    payments,
+    supervision,
+    training,
+    workers,
+)
 from gateway.problems import Problem
 from plumbing.app import build_service_app
 from plumbing.errors import PROBLEM_JSON
@@ -71,6 +81,8 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             supervision.router,
             offerings.router,
             orders.router,
+            training.router,
+            demand.router,
             payments.router,
         ],
         on_startup=startup,

@@ -70,6 +70,22 @@ CODES: dict[str, tuple[int, str, str]] = {
         "学时不足，不能结业",
         "Not enough attended hours to complete",
     ),
+    "date_in_past": (422, "日期不能早于今天", "The date is in the past"),
+    "delivery_not_confirmed": (
+        409,
+        "学员尚未确认培训已完成交付",
+        "The worker has not confirmed that the training was delivered",
+    ),
+    "delivery_already_recorded": (
+        409,
+        "学员已确认或已提出异议",
+        "The worker has already confirmed or disputed the delivery",
+    ),
+    "learning_flags_open": (
+        409,
+        "学习记录存在待核查的异常",
+        "Anomaly flags on the learning records await review",
+    ),
     "insufficient_funds": (409, "专账余额不足", "The special account has insufficient funds"),
     "already_paid": (409, "该申领已支付", "The claim has already been paid"),
     "same_person": (

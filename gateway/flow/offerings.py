@@ -28,6 +28,7 @@ router = APIRouter(prefix="/api/v1")
         "not_approved",
         "not_in_catalogue",
         "unknown_unit",
+        "date_in_past",
         status=201,
     ),
 )

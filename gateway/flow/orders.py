@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from gateway.clients import Services
 from gateway.deps import Evaluator, InstitutionStaff, OrderReader, Worker, roles
+from gateway.flow.certificates import held_certificates
+from gateway.flow.enrolment_schemas import LearningRecord, TimedAttendanceIn
 from gateway.flow.institutions import active_institution, offering_takes_orders
 from gateway.flow.schemas import (
-    Attendance,
-    AttendanceIn,
     Certificate,
     EvaluationOutcome,
     OptionalReason,
@@ -47,11 +47,13 @@ Attender = Annotated[Principal, Depends(roles("institution", "worker"))]
     ),
 )
 async def select_offering(body: OrderIn, user: Worker, request: Request, svc: Services) -> Any:
-    """Order 3 (劳动者选单): the worker takes a seat in a listed offering."""
+    """Order 3 (劳动者选单): the worker takes a seat in a listed offering. The plan's rules
+    apply, including the certificates the worker already holds (read from evaluation)."""
     await offering_takes_orders(request, svc, user, body.offering_id)
-    return await svc.enrolment.call(
-        request, "POST", "/v1/orders", user, json=body.model_dump(mode="json")
-    )
+    payload = body.model_dump(mode="json") | {
+        "held_certificates": await held_certificates(request, svc, user)
+    }
+    return await svc.enrolment.call(request, "POST", "/v1/orders", user, json=payload)
 
 
 @router.get("/orders", tags=["orders"], **doc(Page[Order]))
@@ -117,20 +119,22 @@ async def reject_order(
 @router.post(
     "/orders/{order_id}/attendance",
     tags=["training"],
-    **doc(Attendance, "not_found", "invalid_state", "class_plan_not_approved", status=201),
+    **doc(LearningRecord, "not_found", "invalid_state", "class_plan_not_approved", status=201),
 )
 async def record_attendance(
-    order_id: int, body: AttendanceIn, user: Attender, request: Request, svc: Services
+    order_id: int, body: TimedAttendanceIn, user: Attender, request: Request, svc: Services
 ) -> Any:
-    """Record hours: classroom by the institution, pc/app/wechat by the worker; only once
-    the class-start plan is approved."""
+    """Record hours: classroom by the institution, pc/app/wechat by the worker; optionally
+    a timed session (`started_at`, `ended_at`, `device_id`); only once the class-start plan
+    is approved. The first record starts the training (`in_training`); anomalies raise
+    flags on the order."""
     await require_approved_class_plan(request, svc, user, order_id)
     return await svc.enrolment.call(
         request,
         "POST",
         f"/v1/orders/{order_id}/attendance",
         user,
-        json=body.model_dump(mode="json"),
+        json=body.model_dump(mode="json", exclude_none=True),
     )
 
 

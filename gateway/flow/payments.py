@@ -33,7 +33,15 @@ IdempotencyKey = Annotated[
 @router.post(
     "/orders/{order_id}/claims",
     tags=["payment"],
-    **doc(Claim, "not_found", "invalid_state", "conflict", status=201),
+    **doc(
+        Claim,
+        "not_found",
+        "invalid_state",
+        "conflict",
+        "delivery_not_confirmed",
+        "learning_flags_open",
+        status=201,
+    ),
 )
 async def submit_claim(
     order_id: int, user: InstitutionStaff, request: Request, svc: Services

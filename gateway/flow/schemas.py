@@ -220,6 +220,7 @@ class OfferingIn(BaseModel):
     starts_on: dt.date
     ends_on: dt.date
     funding_source: FundingSource = "special_training"
+    programme: Literal["spread_wings", "veteran", "poor_labour"] | None = None
 
     _unit = field_validator("unit_code")(lambda v: check_unit_code(v))
 

@@ -8,14 +8,9 @@ from fastapi import APIRouter, Query, Request
 
 from gateway.clients import Services
 from gateway.deps import CurrentUser, Worker
-from gateway.flow.schemas import (
-    Eligibility,
-    Offering,
-    Profile,
-    ProfileIn,
-    RequestIn,
-    TrainingRequest,
-)
+from gateway.flow.certificates import held_certificates
+from gateway.flow.enrolment_schemas import EligibilityDecision, WorkerProfile, WorkerProfileIn
+from gateway.flow.schemas import Offering, RequestIn, TrainingRequest
 from gateway.problems import doc
 from plumbing.pagination import Page
 
@@ -24,36 +19,50 @@ router = APIRouter(prefix="/api/v1", tags=["workers"])
 
 @router.put(
     "/me/profile",
-    **doc(Profile, "invalid_id_number", "invalid_phone", "unknown_unit", "id_number_taken"),
+    **doc(
+        WorkerProfile,
+        "invalid_id_number",
+        "invalid_phone",
+        "invalid_credit_code",
+        "unknown_unit",
+        "id_number_taken",
+        "conflict",
+    ),
 )
-async def put_profile(body: ProfileIn, user: Worker, request: Request, svc: Services) -> Any:
+async def put_profile(body: WorkerProfileIn, user: Worker, request: Request, svc: Services) -> Any:
     """Create or update the worker's real-name profile; the ID number comes back masked."""
     return await svc.enrolment.call(
         request, "PUT", "/v1/workers/me/profile", user, json=body.model_dump(mode="json")
     )
 
 
-@router.get("/me/profile", **doc(Profile, "not_found"))
+@router.get("/me/profile", **doc(WorkerProfile, "not_found"))
 async def get_profile(user: Worker, request: Request, svc: Services) -> Any:
     """The worker's own profile."""
     return await svc.enrolment.call(request, "GET", "/v1/workers/me/profile", user)
 
 
-@router.get("/me/eligibility", **doc(Eligibility))
+@router.get("/me/eligibility", **doc(EligibilityDecision, "not_found"))
 async def eligibility(
     user: Worker,
     request: Request,
     svc: Services,
-    occupation_code: str = Query(min_length=1, max_length=32),
-    level: int = Query(ge=1, le=5),
+    occupation_code: str | None = Query(None, min_length=1, max_length=32),
+    level: int | None = Query(None, ge=1, le=5),
+    offering_id: int | None = Query(None, gt=0),
 ) -> Any:
-    """Would a selection of this occupation and level be subsidised? Every reason, with its code."""
+    """Would a selection of this occupation and level (or of this offering) be subsidised?
+    Every reason, with its code, plan clause and a sentence in Chinese (English with
+    `Accept-Language: en`); the certificates the worker holds count."""
+    held = await held_certificates(request, svc, user)
+    params: dict[str, Any] = {
+        "occupation_code": occupation_code,
+        "level": level,
+        "offering_id": offering_id,
+        "certificate": [f"{c['occupation_code']}:{c['level']}" for c in held],
+    }
     return await svc.enrolment.call(
-        request,
-        "GET",
-        "/v1/workers/me/eligibility",
-        user,
-        params={"occupation_code": occupation_code, "level": level},
+        request, "GET", "/v1/workers/me/eligibility", user, params=params
     )
 
 

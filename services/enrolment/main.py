@@ -10,8 +10,10 @@ from plumbing.settings import database_url
 from services.enrolment.claims.router import router as claims_router
 from services.enrolment.config import Settings
 from services.enrolment.demand.router import router as demand_router
+from services.enrolment.learning.router import router as learning_router
 from services.enrolment.ledger.router import router as ledger_router
 from services.enrolment.ledger.service import seed_demo_funds
+from services.enrolment.notifications.router import router as notifications_router
 from services.enrolment.offerings.router import router as offerings_router
 from services.enrolment.orders.router import router as orders_router
 from services.enrolment.stats.router import router as stats_router
@@ -34,10 +36,12 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
         db_url=db_url or database_url("enrolment", settings.var_dir),
         routers=[
             workers_router,
+            notifications_router,
             demand_router,
             offerings_router,
             orders_router,
             claims_router,
+            learning_router,
             ledger_router,
             stats_router,
         ],

@@ -2,7 +2,9 @@
 
 from services.enrolment.claims.models import Claim, ClaimEvent
 from services.enrolment.demand.models import TrainingRequest
+from services.enrolment.learning.models import LearningFlag
 from services.enrolment.ledger.models import Deposit, FundBalance, LedgerEntry
+from services.enrolment.notifications.models import Notification
 from services.enrolment.offerings.models import Offering
 from services.enrolment.orders.models import AttendanceRecord, Order, OrderEvent, WorkerYearCount
 from services.enrolment.workers.models import WorkerProfile
@@ -13,7 +15,9 @@ __all__ = [
     "ClaimEvent",
     "Deposit",
     "FundBalance",
+    "LearningFlag",
     "LedgerEntry",
+    "Notification",
     "Offering",
     "Order",
     "OrderEvent",

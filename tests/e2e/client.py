@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from stdnum.cn import ric
 
+from plumbing.clock import shanghai_today
 from plumbing.ids import credit_code_check_char
 
 PASSWORD = "jineng-demo"
@@ -123,7 +124,7 @@ async def list_offering(
     hours: int = 40,
     unit_code: str = "rencheng",
 ) -> dict[str, Any]:
-    today = dt.date.today()
+    today = shanghai_today()
     result: dict[str, Any] = await officer.ok(
         "POST",
         "/offerings",
@@ -164,3 +165,40 @@ async def approved_class_plan(clerk: Api, officer: Api, offering: dict[str, Any]
     )
     assert plan["status"] == "approved"
     return plan
+
+
+async def attend(
+    clerk: Api,
+    order_id: int,
+    hours: float,
+    *,
+    on: dt.date | str | None = None,
+    channel: str = "classroom",
+) -> dict[str, Any]:
+    """One attendance record through the contract route (classroom by the institution's
+    clerk, or an online channel by the worker). Every e2e test records attendance here."""
+    day = on if on is not None else shanghai_today()
+    result: dict[str, Any] = await clerk.ok(
+        "POST",
+        f"/orders/{order_id}/attendance",
+        expect=201,
+        json={"on": str(day), "hours": hours, "channel": channel},
+    )
+    return result
+
+
+async def train(clerk: Api, order_id: int, hours: float, per_day: float = 8) -> None:
+    """Classroom attendance totalling `hours`, at most `per_day` a day from today, so no
+    day exceeds the daily-hours anomaly threshold."""
+    day = 0
+    while hours > 1e-9:
+        chunk = min(per_day, hours)
+        await attend(clerk, order_id, chunk, on=shanghai_today() + dt.timedelta(days=day))
+        hours -= chunk
+        day += 1
+
+
+async def confirm_delivery(learner: Api, order_id: int) -> dict[str, Any]:
+    """The worker confirms in the app that the training was delivered (before any claim)."""
+    result: dict[str, Any] = await learner.ok("POST", f"/orders/{order_id}/confirm")
+    return result

@@ -12,6 +12,8 @@ import httpx
 from tests.e2e.client import (
     ELDERLY_CARE,
     approved_class_plan,
+    attend,
+    confirm_delivery,
     institution_with_clerk,
     list_offering,
     staff,
@@ -79,12 +81,7 @@ async def test_ten_concurrent_payments_of_one_claim_pay_once(gateway: httpx.Asyn
     order = await ming.ok("POST", "/orders", expect=201, json={"offering_id": offering["id"]})
     await clerk.ok("POST", f"/orders/{order['id']}/accept")
     await approved_class_plan(clerk, officer, offering)
-    await clerk.ok(
-        "POST",
-        f"/orders/{order['id']}/attendance",
-        expect=201,
-        json={"on": offering["starts_on"], "hours": 8, "channel": "classroom"},
-    )
+    await attend(clerk, order["id"], 8, on=offering["starts_on"])
     await clerk.ok("POST", f"/orders/{order['id']}/complete")
     await evaluator.ok(
         "POST",
@@ -92,6 +89,7 @@ async def test_ten_concurrent_payments_of_one_claim_pay_once(gateway: httpx.Asyn
         expect=201,
         json={"order_id": order["id"], "passed": True, "score": 75},
     )
+    await confirm_delivery(ming, order["id"])
     claim = await clerk.ok("POST", f"/orders/{order['id']}/claims", expect=201)
     await officer.ok("POST", f"/claims/{claim['id']}/approve")
     before = await finance.ok("GET", "/funds/balance")

@@ -7,9 +7,12 @@ import uuid
 
 import httpx
 
+from plumbing.clock import shanghai_today
 from tests.e2e.client import (
     ELDERLY_CARE,
     approved_class_plan,
+    attend,
+    confirm_delivery,
     institution_with_clerk,
     list_offering,
     staff,
@@ -70,19 +73,11 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
     assert early.status_code == 409
     assert early.json()["code"] == "insufficient_attendance"
     await approved_class_plan(clerk, officer, offering)
-    today = dt.date.today().isoformat()
-    for channel, who in (
-        ("classroom", clerk),
-        ("classroom", clerk),
-        ("classroom", clerk),
-        ("wechat", ming),
+    for day, (channel, who) in enumerate(
+        (("classroom", clerk), ("classroom", clerk), ("classroom", clerk), ("wechat", ming))
     ):
-        await who.ok(
-            "POST",
-            f"/orders/{order['id']}/attendance",
-            expect=201,
-            json={"on": today, "hours": 8, "channel": channel},
-        )
+        on = shanghai_today() + dt.timedelta(days=day)
+        await attend(who, order["id"], 8, on=on, channel=channel)
     completed = await clerk.ok("POST", f"/orders/{order['id']}/complete")
     assert completed["status"] == "completed"  # 32 of 40 hours = 80 %
 
@@ -102,6 +97,9 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
 
     # 5 payment
     before = await finance.ok("GET", "/funds/balance")
+    unconfirmed = await clerk.call("POST", f"/orders/{order['id']}/claims")
+    assert unconfirmed.json()["code"] == "delivery_not_confirmed"
+    await confirm_delivery(ming, order["id"])
     claim = await clerk.ok("POST", f"/orders/{order['id']}/claims", expect=201)
     assert claim["status"] == "submitted"
     assert claim["amount_fen"] == standard

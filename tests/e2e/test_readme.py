@@ -46,4 +46,9 @@ async def test_readme_walk_pays_one_claim(stack: RunningStack) -> None:
     amount = int(paid.group(1) or paid.group(2))
     assert balances[0] - balances[1] == amount > 0
     assert "CLAIM_STATUS=paid" in text
+    # the pre-check and the notification the worker receives when a matching course is listed
+    assert '"eligible":true' in text
+    assert '"kind":"offering_matched"' in text
+    assert '"unread":1' in text
+    assert '"action":"confirm delivery"' in text
     assert text.count('"already_paid"') == 0  # the second call replays the first answer

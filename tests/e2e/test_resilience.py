@@ -11,6 +11,7 @@ import httpx
 from tests.e2e.client import (
     ELDERLY_CARE,
     approved_class_plan,
+    attend,
     institution_with_clerk,
     list_offering,
     staff,
@@ -82,12 +83,7 @@ async def test_service_down_is_503_and_repeating_completes(
     assert (await clerk.ok("POST", f"/orders/{order['id']}/accept"))["status"] == "accepted"
 
     await approved_class_plan(clerk, officer, offering)
-    await clerk.ok(
-        "POST",
-        f"/orders/{order['id']}/attendance",
-        expect=201,
-        json={"on": offering["starts_on"], "hours": 8, "channel": "classroom"},
-    )
+    await attend(clerk, order["id"], 8, on=offering["starts_on"])
     await clerk.ok("POST", f"/orders/{order['id']}/complete")
 
     # The evaluation step writes twice: evaluation keeps the result even when enrolment is

@@ -7,6 +7,7 @@ from typing import Any
 
 from httpx import AsyncClient, Response
 
+from plumbing.clock import shanghai_today
 from plumbing.principal import Principal
 from tests.support import as_
 
@@ -49,7 +50,7 @@ def profile_body(serial: int, **overrides: Any) -> dict[str, Any]:
 
 
 def offering_body(**overrides: Any) -> dict[str, Any]:
-    today = dt.date.today()
+    today = shanghai_today()
     body: dict[str, Any] = {
         "institution_id": 1,
         "institution_name": "济宁市技工学校",
@@ -59,7 +60,7 @@ def offering_body(**overrides: Any) -> dict[str, Any]:
         "unit_code": "rencheng",
         "capacity": 30,
         "hours": 80,
-        "starts_on": (today - dt.timedelta(days=10)).isoformat(),
+        "starts_on": today.isoformat(),
         "ends_on": (today + dt.timedelta(days=20)).isoformat(),
         "subsidy_fen": 150_000,
         "catalogue_item_id": 7,
@@ -119,11 +120,11 @@ async def advance(
         if step == "accepted":
             r = await client.post(f"/v1/orders/{order_id}/accept", headers=as_(INSTITUTION))
         elif step == "completed":
-            today = dt.date.today().isoformat()
-            for _ in range(7):
+            for day in range(8):  # 8 days of 8 hours: 80 % of the 80 hours, no anomaly
+                on = (shanghai_today() + dt.timedelta(days=day)).isoformat()
                 r = await client.post(
                     f"/v1/orders/{order_id}/attendance",
-                    json={"on": today, "hours": 12, "channel": "classroom"},
+                    json={"on": on, "hours": 8, "channel": "classroom"},
                     headers=as_(INSTITUTION),
                 )
                 assert r.status_code == 201, r.text
@@ -139,9 +140,18 @@ async def advance(
                 headers=as_(EVALUATOR),
             )
         else:
+            await confirm(client, order_id)
             r = await client.post(f"/v1/orders/{order_id}/claims", headers=as_(INSTITUTION))
             assert r.status_code == 201, r.text
             return dict(r.json())
         assert r.status_code == 200, r.text
         result = dict(r.json())
     return result
+
+
+async def confirm(client: AsyncClient, order_id: int) -> dict[str, Any]:
+    """The order's worker confirms the training was delivered."""
+    order = (await client.get(f"/v1/orders/{order_id}", headers=as_(CITY))).json()
+    r = await client.post(f"/v1/orders/{order_id}/confirm", headers=as_(worker(order["worker_id"])))
+    assert r.status_code == 200, r.text
+    return dict(r.json())

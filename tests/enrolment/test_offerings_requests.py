@@ -122,7 +122,10 @@ async def test_request_needs_a_profile_and_opens(client: AsyncClient) -> None:
         "level",
         "unit_code",
         "status",
+        "matched_offering_id",
+        "order_id",
         "created_at",
+        "updated_at",
     }
     assert request["created_at"].endswith(("Z", "+00:00"))
     listed = await client.get("/v1/requests", headers=as_(W))

@@ -7,6 +7,7 @@ import datetime as dt
 from httpx import AsyncClient
 from sqlalchemy import text
 
+from plumbing.clock import shanghai_today
 from tests.enrolment.helpers import (
     CITY,
     EVALUATOR,
@@ -177,7 +178,7 @@ async def test_reject_frees_seat_and_slot_and_needs_a_reason(client: AsyncClient
 async def test_attendance_rules(client: AsyncClient) -> None:
     order = await make_order(client, W)
     url = f"/v1/orders/{order['id']}/attendance"
-    today = dt.date.today().isoformat()
+    today = shanghai_today().isoformat()
     body = problem(
         await client.post(
             url, json={"on": today, "hours": 2, "channel": "classroom"}, headers=as_(INSTITUTION)
@@ -229,7 +230,7 @@ async def test_attendance_rules(client: AsyncClient) -> None:
             422,
             "validation_failed",
         )
-    outside = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    outside = (shanghai_today() + dt.timedelta(days=60)).isoformat()
     problem(
         await client.post(url, json={"on": outside, "hours": 1, "channel": "pc"}, headers=as_(W)),
         422,
@@ -246,7 +247,7 @@ async def test_completion_needs_enough_hours(client: AsyncClient) -> None:
     order = await make_order(client, W)
     await advance(client, order["id"], "accepted")
     url = f"/v1/orders/{order['id']}/complete"
-    today = dt.date.today().isoformat()
+    today = shanghai_today().isoformat()
     for _ in range(5):
         await client.post(
             f"/v1/orders/{order['id']}/attendance",
@@ -323,7 +324,8 @@ async def test_full_lifecycle_records_every_transition(client: AsyncClient) -> N
     assert [(e[0], e[1]) for e in events] == [
         (None, "selected"),
         ("selected", "accepted"),
-        ("accepted", "completed"),
+        ("accepted", "in_training"),
+        ("in_training", "completed"),
         ("completed", "certified"),
     ]
     assert events[-1][3] == "evaluator"

@@ -8,6 +8,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy import text
 
+from services.enrolment.eligibility.rules import RULE_VERSION
 from tests.enrolment.helpers import (
     CITY,
     INSTITUTION,
@@ -125,13 +126,15 @@ async def test_calls_without_the_internal_token_are_refused(client: AsyncClient)
 async def test_eligibility_lists_every_reason(client: AsyncClient) -> None:
     url = "/v1/workers/me/eligibility"
     none = await client.get(url, headers=as_(W))
-    assert none.json() == {
-        "eligible": False,
-        "reasons": [{"code": "profile_required", "detail": "complete the real-name profile first"}],
-    }
+    assert none.json()["eligible"] is False
+    assert none.json()["reasons"] == [
+        {"code": "profile_required", "clause": "DESIGN 实名登记", "detail": "请先完成实名登记。"}
+    ]
     await make_profile(client, W, 130)
     ok = await client.get(url, params={"occupation_code": "4-10-01-05", "level": 5}, headers=as_(W))
-    assert ok.json() == {"eligible": True, "reasons": []}
+    assert ok.json()["eligible"] is True
+    assert ok.json()["reasons"] == []
+    assert ok.json()["rule_version"] == RULE_VERSION
 
     offering = await make_offering(client)
     assert (await select(client, W, offering["id"])).status_code == 201
@@ -150,13 +153,14 @@ async def test_eligibility_lists_every_reason(client: AsyncClient) -> None:
 async def test_pensioners_and_children_are_not_eligible(client: AsyncClient) -> None:
     await make_profile(client, W, 131, receives_pension=True)
     pensioner = await client.get("/v1/workers/me/eligibility", headers=as_(W))
-    assert [r["code"] for r in pensioner.json()["reasons"]] == ["not_eligible"]
+    assert [r["code"] for r in pensioner.json()["reasons"]] == ["pensioner"]
     child = worker(103)
     young = (dt.date.today() - dt.timedelta(days=365 * 10)).strftime("%Y%m%d")
     await make_profile(client, child, id_number=id_number(132, birth=young))
     minor = await client.get("/v1/workers/me/eligibility", headers=as_(child))
     assert minor.json()["eligible"] is False
-    assert "minimum age" in minor.json()["reasons"][0]["detail"]
+    assert minor.json()["reasons"][0]["code"] == "under_minimum_age"
+    assert "年满16周岁" in minor.json()["reasons"][0]["detail"]
 
 
 async def test_eligibility_is_for_workers(client: AsyncClient) -> None:

@@ -17,8 +17,10 @@ from plumbing.principal import Principal, require_role
 from services.enrolment.claims import repository
 from services.enrolment.claims.models import Claim
 from services.enrolment.claims.schemas import ClaimPublic
+from services.enrolment.learning import repository as learning
 from services.enrolment.ledger.service import pay_out
 from services.enrolment.orders import repository as orders
+from services.enrolment.orders.models import Order
 from services.enrolment.orders.service import load_order, move, require_institution_of
 from services.enrolment.sql import scope_filter
 
@@ -53,7 +55,31 @@ async def submit_claim(session: AsyncSession, principal: Principal, order_id: in
     """The institution claims the training subsidy of a certified order (order → claimed)."""
     order = await load_order(session, principal, order_id)
     require_institution_of(principal, order)
-    await move(session, order, principal, "certified", "claimed", "claim the subsidy")
+    # The worker's word that training happened comes before any money (DESIGN "delivery
+    # confirmed"); the status change below re-checks it in the same UPDATE.
+    if order.status == "certified" and order.delivery != "confirmed":
+        raise DomainError(
+            "delivery_not_confirmed",
+            f"the worker has {'disputed' if order.delivery else 'not confirmed'} the delivery",
+            delivery=order.delivery,
+        )
+    assert order.id is not None
+    flags = await learning.open_flags(session, order.id)
+    if flags:
+        raise DomainError(
+            "learning_flags_open",
+            f"{len(flags)} anomaly flag(s) on this order await government review",
+            flags=[{"id": f.id, "kind": f.kind} for f in flags],
+        )
+    await move(
+        session,
+        order,
+        principal,
+        "certified",
+        "claimed",
+        "claim the subsidy",
+        only_if=(col(Order.delivery) == "confirmed",),
+    )
     now = utcnow()
     assert order.id is not None
     claim = Claim(

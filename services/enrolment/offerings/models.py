@@ -9,9 +9,10 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index
 from sqlmodel import Field
 
 from services.enrolment.db import Base
+from services.enrolment.eligibility.rules import PROGRAMMES
 from services.enrolment.fields import FUNDING_SOURCES, sql_in
 
-OfferingStatus = Literal["listed", "closed"]
+OfferingStatus = Literal["listed", "closed", "withdrawn"]
 OFFERING_STATUSES: tuple[str, ...] = get_args(OfferingStatus)
 
 
@@ -27,6 +28,7 @@ class Offering(Base, table=True):
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         CheckConstraint(f"status IN {sql_in(OFFERING_STATUSES)}", name="status_known"),
         CheckConstraint(f"funding_source IN {sql_in(FUNDING_SOURCES)}", name="source_known"),
+        CheckConstraint(f"programme IN {sql_in(PROGRAMMES)}", name="programme_known"),
         Index("ix_offerings_occupation_level", "occupation_code", "level"),
     )
 
@@ -45,6 +47,9 @@ class Offering(Base, table=True):
     subsidy_fen: int = Field(sa_type=BigInteger)
     catalogue_item_id: int
     funding_source: str = Field(max_length=32)
+    # A programme with conditions on who may join (eligibility rules), or none.
+    programme: str | None = Field(default=None, max_length=32)
     status: str = Field(default="listed", max_length=16)
+    withdrawn_reason: str | None = Field(default=None, max_length=500)
     listed_by: int
     created_at: dt.datetime = Field(sa_type=DateTime(timezone=True))

@@ -35,6 +35,25 @@ async def list_offerings(
     return list((await session.execute(stmt)).scalars()), int(total or 0)
 
 
+async def another_listed(
+    session: AsyncSession, offering_id: int, occupation_code: str, level: int
+) -> int | None:
+    """The newest other listed offering for this occupation and level, if any."""
+    stmt = (
+        select(col(Offering.id))
+        .where(
+            col(Offering.id) != offering_id,
+            col(Offering.status) == "listed",
+            col(Offering.occupation_code) == occupation_code,
+            col(Offering.level) == level,
+        )
+        .order_by(col(Offering.id).desc())
+        .limit(1)
+    )
+    found = (await session.execute(stmt)).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
 async def add_offering(session: AsyncSession, offering: Offering) -> Offering:
     session.add(offering)
     await session.flush()

@@ -8,9 +8,14 @@ from plumbing.db import SessionDep
 from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
 from services.enrolment.fields import Level, OccupationCode, UnitCode
-from services.enrolment.offerings import service
+from services.enrolment.offerings import service, withdrawal
 from services.enrolment.offerings.models import OfferingStatus
-from services.enrolment.offerings.schemas import OfferingCreate, OfferingPublic
+from services.enrolment.offerings.schemas import (
+    OfferingCreate,
+    OfferingPublic,
+    Withdrawal,
+    WithdrawalPublic,
+)
 
 router = APIRouter(prefix="/v1/offerings", tags=["offerings"])
 
@@ -55,3 +60,12 @@ async def get_offering(
 ) -> OfferingPublic:
     """One offering, with the seats left."""
     return await service.get_offering(session, principal, offering_id)
+
+
+@router.post("/{offering_id}/withdraw", response_model=WithdrawalPublic)
+async def withdraw_offering(
+    offering_id: int, body: Withdrawal, principal: CurrentPrincipal, session: SessionDep
+) -> WithdrawalPublic:
+    """Withdraw a listed offering: open orders are cancelled with the reason, seats released,
+    workers notified."""
+    return await withdrawal.withdraw_offering(session, principal, offering_id, body.reason)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from services.enrolment.fields import FundingSource, Level, OccupationCode, UnitCode, UtcDatetime
+
+Programme = Literal["spread_wings", "veteran", "poor_labour"]
 
 
 class OfferingCreate(BaseModel):
@@ -23,6 +26,8 @@ class OfferingCreate(BaseModel):
     subsidy_fen: int = Field(ge=0, le=10**9)
     catalogue_item_id: int = Field(gt=0)
     funding_source: FundingSource = "special_training"
+    # A programme with conditions on who may join (eligibility rules), e.g. spread_wings.
+    programme: Programme | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> OfferingCreate:
@@ -48,6 +53,17 @@ class OfferingPublic(BaseModel):
     subsidy_fen: int
     catalogue_item_id: int
     funding_source: str
+    programme: str | None
     status: str
+    withdrawn_reason: str | None
     listed_by: int
     created_at: UtcDatetime
+
+
+class Withdrawal(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class WithdrawalPublic(BaseModel):
+    offering: OfferingPublic
+    orders_cancelled: int

@@ -6,10 +6,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
-from plumbing.clock import utcnow
-from plumbing.errors import Forbidden, NotFound
+from plumbing.clock import shanghai_today, utcnow
+from plumbing.errors import DomainError, Forbidden, NotFound
 from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
+from services.enrolment.demand import repository as demand
+from services.enrolment.notifications import repository as notifications
+from services.enrolment.notifications.service import notification
 from services.enrolment.offerings import repository
 from services.enrolment.offerings.models import Offering
 from services.enrolment.offerings.schemas import OfferingCreate, OfferingPublic
@@ -21,7 +24,8 @@ def to_public(offering: Offering) -> OfferingPublic:
     return OfferingPublic(
         **offering.model_dump(exclude={"id"}),
         id=offering.id,
-        seats_left=offering.capacity - offering.seats_taken,
+        # Only a listed offering has seats to give; a closed or withdrawn one has none left.
+        seats_left=offering.capacity - offering.seats_taken if offering.status == "listed" else 0,
     )
 
 
@@ -39,10 +43,15 @@ def offering_scope(principal: Principal) -> list[ColumnElement[bool]]:
 async def list_offering(
     session: AsyncSession, principal: Principal, body: OfferingCreate
 ) -> OfferingPublic:
-    """List an offering; its subsidy per person is fixed now (DESIGN "Who owns what")."""
+    """List an offering; its subsidy per person is fixed now (DESIGN "Who owns what").
+    Workers whose live requests it matches are told in the same transaction."""
     require_role(principal, "government")
     if principal.unit_code is not None and principal.unit_code != body.unit_code:
         raise Forbidden("a unit officer lists offerings of its own unit only")
+    if body.starts_on < shanghai_today():
+        raise DomainError(
+            "date_in_past", f"starts_on {body.starts_on} is before today ({shanghai_today()})"
+        )
     offering = Offering(
         **body.model_dump(),
         seats_taken=0,
@@ -51,6 +60,32 @@ async def list_offering(
         created_at=utcnow(),
     )
     await repository.add_offering(session, offering)
+    assert offering.id is not None
+    matched = await demand.match_requests(
+        session, offering.occupation_code, offering.level, offering.id
+    )
+    params = {
+        "institution_name": offering.institution_name,
+        "occupation_name": offering.occupation_name,
+        "level": offering.level,
+        "starts_on": offering.starts_on.isoformat(),
+        "capacity": offering.capacity,
+    }
+    seen: set[int] = set()
+    rows = []
+    for request in matched:
+        if request.worker_id not in seen:
+            seen.add(request.worker_id)
+            rows.append(
+                notification(
+                    request.worker_id,
+                    "offering_matched",
+                    params,
+                    offering_id=offering.id,
+                    request_id=request.id,
+                )
+            )
+    notifications.add_many(session, rows)
     await session.commit()
     return to_public(offering)
 

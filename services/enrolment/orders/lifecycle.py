@@ -1,7 +1,9 @@
-"""Order 4 (机构接单) and training: cancel, accept, reject, attendance, completion, evaluation.
+"""Order 4 (机构接单) and after: cancel, accept, reject, drop, completion, evaluation.
 Each transition is a conditional UPDATE plus an event row, committed together."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -9,15 +11,10 @@ from sqlmodel import col
 from plumbing.clock import utcnow
 from plumbing.errors import DomainError, Forbidden, InvalidState
 from plumbing.principal import Principal
-from services.enrolment.offerings import repository as offerings
 from services.enrolment.orders import repository, rules
-from services.enrolment.orders.models import AttendanceRecord, Order
-from services.enrolment.orders.schemas import (
-    AttendanceCreate,
-    AttendancePublic,
-    EvaluationOutcome,
-    OrderPublic,
-)
+from services.enrolment.orders.expiry import expire_order, free_order
+from services.enrolment.orders.models import Order
+from services.enrolment.orders.schemas import EvaluationOutcome, OrderPublic
 from services.enrolment.orders.service import (
     load_order,
     move,
@@ -26,14 +23,6 @@ from services.enrolment.orders.service import (
     reread,
     to_public,
 )
-
-
-async def _free(session: AsyncSession, order: Order, to_status: str) -> None:
-    # DESIGN "Rules": cancelled, rejected and failed orders free the yearly slot; orders
-    # that never trained (cancelled, rejected) also give their seat back.
-    await repository.free_year_slot(session, order.worker_id, order.subsidy_year)
-    if to_status in rules.SEAT_FREEING:
-        await repository.free_seat(session, order.offering_id)
 
 
 async def cancel_order(
@@ -45,16 +34,47 @@ async def cancel_order(
     await move(
         session, order, principal, "selected", "cancelled", "cancel", reason, {"reason": reason}
     )
-    await _free(session, order, "cancelled")
+    await free_order(session, order, "cancelled")
     await session.commit()
     return await reread(session, order_id)
 
 
-async def accept_order(session: AsyncSession, principal: Principal, order_id: int) -> OrderPublic:
-    """Order 4: the offering's institution accepts the worker."""
+async def accept_order(
+    session: AsyncSession, principal: Principal, order_id: int, accept_days: int
+) -> OrderPublic:
+    """Order 4: the offering's institution accepts the worker — within `accept_days` of the
+    selection; an overdue order expires here and now instead (its seat goes back)."""
     order = await load_order(session, principal, order_id)
     require_institution_of(principal, order)
-    await move(session, order, principal, "selected", "accepted", "accept")
+    assert order.id is not None
+    cutoff = utcnow() - dt.timedelta(days=accept_days)
+    in_time = (col(Order.created_at) > cutoff,)
+    if await repository.set_status(session, order.id, "selected", "accepted", None, in_time):
+        repository.add_event(session, order.id, "selected", "accepted", principal, None, "accept")
+        await session.commit()
+        return await reread(session, order_id)
+    current = await repository.status_of(session, order.id)
+    if current == "selected":
+        await expire_order(session, order, principal, accept_days)
+        await session.commit()
+        current = await repository.status_of(session, order.id)
+    else:
+        await session.rollback()
+    raise InvalidState(current, "accept")
+
+
+async def drop_order(
+    session: AsyncSession, principal: Principal, order_id: int, reason: str
+) -> OrderPublic:
+    """The institution records that an accepted worker dropped out, with a reason. The seat
+    stays used and the slot stays counted: the training was taken up."""
+    order = await load_order(session, principal, order_id)
+    require_institution_of(principal, order)
+    if order.status not in rules.DROPPABLE:
+        raise InvalidState(order.status, "drop")
+    await move(
+        session, order, principal, order.status, "dropped", "drop", reason, {"reason": reason}
+    )
     await session.commit()
     return await reread(session, order_id)
 
@@ -68,55 +88,9 @@ async def reject_order(
     await move(
         session, order, principal, "selected", "rejected", "reject", reason, {"reason": reason}
     )
-    await _free(session, order, "rejected")
+    await free_order(session, order, "rejected")
     await session.commit()
     return await reread(session, order_id)
-
-
-async def record_attendance(
-    session: AsyncSession, principal: Principal, order_id: int, body: AttendanceCreate
-) -> AttendancePublic:
-    """Hours in class (recorded by the institution) or online (by the worker, three ends)."""
-    order = await load_order(session, principal, order_id)
-    if body.channel in rules.WORKER_CHANNELS:
-        require_owner(principal, order)
-    else:
-        require_institution_of(principal, order)
-    offering = await offerings.get_offering(session, order.offering_id)
-    assert offering is not None
-    assert order.id is not None
-    if not offering.starts_on <= body.on <= offering.ends_on:
-        raise DomainError(
-            "validation_failed",
-            f"on: must be within the offering's dates {offering.starts_on}..{offering.ends_on}",
-        )
-    if await repository.add_hours(session, order.id, body.hours) == 0:
-        current = await repository.status_of(session, order.id)
-        await session.rollback()
-        raise InvalidState(current, "record attendance")
-    record = AttendanceRecord(
-        order_id=order.id,
-        attended_on=body.on,
-        hours=body.hours,
-        channel=body.channel,
-        recorded_by=principal.id,
-        recorded_role=principal.role,
-        created_at=utcnow(),
-    )
-    await repository.add_attendance(session, record)
-    await session.commit()
-    assert record.id is not None
-    updated = await reread(session, order.id)
-    return AttendancePublic(
-        id=record.id,
-        order_id=order.id,
-        on=record.attended_on,
-        hours=record.hours,
-        channel=record.channel,
-        recorded_by=record.recorded_by,
-        attended_hours=updated.attended_hours,
-        created_at=record.created_at,
-    )
 
 
 async def complete_order(
@@ -128,15 +102,17 @@ async def complete_order(
     required = rules.required_hours(order.hours, ratio)
     enough = col(Order.attended_hours) + 1e-9 >= required
     assert order.id is not None
-    if await repository.set_status(session, order.id, "accepted", "completed", None, (enough,)):
-        repository.add_event(session, order.id, "accepted", "completed", principal)
+    if await repository.set_status(session, order.id, "in_training", "completed", None, (enough,)):
+        repository.add_event(
+            session, order.id, "in_training", "completed", principal, None, "complete"
+        )
         await session.commit()
         return await reread(session, order_id)
     current = await repository.get_order(session, order.id, [])
     assert current is not None
     status, attended = current.status, current.attended_hours
     await session.rollback()  # expires every loaded row: read what is needed first
-    if status != "accepted":
+    if status not in ("accepted", "in_training"):
         raise InvalidState(status, "complete")
     raise DomainError(
         "insufficient_attendance",
@@ -174,8 +150,8 @@ async def record_evaluation(
         if _same_outcome(public, body):  # a concurrent identical call got there first
             return public
         raise InvalidState(public.status, "record an evaluation result")
-    repository.add_event(session, order.id, "completed", target, principal)
+    repository.add_event(session, order.id, "completed", target, principal, None, "evaluate")
     if not body.passed:
-        await _free(session, order, "failed")
+        await free_order(session, order, "failed")
     await session.commit()
     return await reread(session, order_id)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Float, Index, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, Float, Index, text
 from sqlmodel import Field
 
 from services.enrolment.db import Base
 from services.enrolment.fields import FUNDING_SOURCES, sql_in
 from services.enrolment.orders.rules import (
     CHANNELS,
+    DELIVERY,
     MAX_HOURS_PER_RECORD,
     ORDER_STATUSES,
     SLOT_FREEING,
@@ -27,6 +29,7 @@ class Order(Base, table=True):
         CheckConstraint("attended_hours >= 0", name="attended_not_negative"),
         CheckConstraint("subsidy_fen >= 0", name="subsidy_not_negative"),
         CheckConstraint(f"funding_source IN {sql_in(FUNDING_SOURCES)}", name="source_known"),
+        CheckConstraint(f"delivery IN {sql_in(DELIVERY)}", name="delivery_known"),
         # PLAN §二.(二).11: the same occupation at the same level is never subsidised twice.
         Index(
             "uq_orders_worker_occupation_level",
@@ -60,6 +63,16 @@ class Order(Base, table=True):
     certificate_number: str | None = Field(default=None, max_length=64)
     result_id: int | None = None
     reason: str | None = Field(default=None, max_length=500)
+    # The eligibility decision: the rule-set version and the facts it was decided on
+    # (services/enrolment/eligibility/rules.py), so an auditor can replay it.
+    rule_version: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
+    decision_facts: dict[str, Any] = Field(
+        default_factory=dict, sa_type=JSON, sa_column_kwargs={"server_default": "{}"}
+    )
+    # The worker's word that the training was delivered (or disputed), needed before a claim.
+    delivery: str | None = Field(default=None, max_length=16)
+    delivery_reason: str | None = Field(default=None, max_length=500)
+    delivery_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
     updated_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
 
@@ -71,6 +84,9 @@ class OrderEvent(Base, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
+    # What happened: a transition (accept, cancel, ...) or a step that keeps the status
+    # (confirm_delivery, dispute_delivery).
+    action: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str = Field(max_length=16)
     actor_id: int
@@ -86,13 +102,24 @@ class AttendanceRecord(Base, table=True):
     __table_args__ = (
         CheckConstraint(f"hours > 0 AND hours <= {MAX_HOURS_PER_RECORD}", name="hours_range"),
         CheckConstraint(f"channel IN {sql_in(CHANNELS)}", name="channel_known"),
+        CheckConstraint(
+            "started_at IS NULL OR (ended_at IS NOT NULL AND started_at < ended_at)",
+            name="session_ordered",
+        ),
+        Index("ix_attendance_records_worker_started", "worker_id", "started_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
+    # Copied from the order, so the anomaly checks read one worker's records by index.
+    worker_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     attended_on: dt.date
     hours: float = Field(sa_type=Float)
     channel: str = Field(max_length=16)
+    # A timed session: a classroom session or an online session from one of the three ends.
+    started_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    ended_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    device_id: str | None = Field(default=None, max_length=64, index=True)
     recorded_by: int
     recorded_role: str = Field(max_length=16)
     created_at: dt.datetime = Field(sa_type=DateTime(timezone=True))

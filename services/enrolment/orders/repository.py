@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -73,10 +74,12 @@ def add_event(
     to_status: str,
     actor: Principal,
     reason: str | None = None,
+    action: str = "",
 ) -> None:
     session.add(
         OrderEvent(
             order_id=order_id,
+            action=action,
             from_status=from_status,
             to_status=to_status,
             actor_id=actor.id,
@@ -163,10 +166,37 @@ async def holds_occupation_level(
     return bool((await session.execute(stmt)).scalar())
 
 
+async def update_where(
+    session: AsyncSession,
+    order_id: int,
+    conditions: tuple[ColumnElement[bool], ...],
+    values: dict[str, Any],
+) -> int:
+    """A conditional UPDATE of one order that keeps its status (e.g. delivery confirmation)."""
+    stmt = (
+        update(Order)
+        .where(col(Order.id) == order_id, *conditions)
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return await rows_affected(session, stmt)
+
+
+async def overdue_order_ids(session: AsyncSession, cutoff: dt.datetime, limit: int) -> list[int]:
+    """`selected` orders created at or before `cutoff`: not accepted in time."""
+    stmt = (
+        select(col(Order.id))
+        .where(col(Order.status) == "selected", col(Order.created_at) <= cutoff)
+        .order_by(col(Order.id))
+        .limit(limit)
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars() if i is not None]
+
+
 async def add_hours(session: AsyncSession, order_id: int, hours: float) -> int:
     stmt = (
         update(Order)
-        .where(col(Order.id) == order_id, col(Order.status) == "accepted")
+        .where(col(Order.id) == order_id, col(Order.status) == "in_training")
         .values(attended_hours=col(Order.attended_hours) + hours, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

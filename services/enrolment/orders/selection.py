@@ -3,35 +3,59 @@ the one transaction that creates the order, so concurrent selections cannot over
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from plumbing.clock import shanghai_today, utcnow
+from plumbing.clock import utcnow
 from plumbing.crypto import PersonalDataCipher
 from plumbing.errors import DomainError, InvalidState, NotFound
 from plumbing.ids import mask_name
 from plumbing.principal import Principal, require_role
 from services.enrolment.demand import repository as demand
-from services.enrolment.demand.models import TrainingRequest
+from services.enrolment.demand.models import LIVE_REQUEST, TrainingRequest
+from services.enrolment.eligibility.rules import RULE_VERSION, YEARLY_CAP, Reason, evaluate
+from services.enrolment.eligibility.service import gather_facts, reasons_public
 from services.enrolment.offerings import repository as offerings
-from services.enrolment.orders import repository, rules
+from services.enrolment.orders import repository
 from services.enrolment.orders.models import Order
 from services.enrolment.orders.schemas import OrderCreate, OrderPublic
 from services.enrolment.orders.service import to_public
 from services.enrolment.workers import repository as workers
 
+# Eligibility reasons that have their own error code; the rest are `not_eligible`.
+_OWN_CODES = ("profile_required", "yearly_cap_reached", "occupation_level_already_subsidised")
+
+
+def refusal(reasons: list[Reason], english: bool, **extra: Any) -> DomainError:
+    """The first reason decides the code; every reason travels with the problem."""
+    first = reasons[0]
+    code = first.code if first.code in _OWN_CODES else "not_eligible"
+    return DomainError(
+        code,
+        first.sentence(english),
+        reasons=[r.model_dump() for r in reasons_public(reasons, english)],
+        rule_version=RULE_VERSION,
+        **extra,
+    )
+
 
 async def select_offering(
-    session: AsyncSession, cipher: PersonalDataCipher, principal: Principal, body: OrderCreate
+    session: AsyncSession,
+    cipher: PersonalDataCipher,
+    principal: Principal,
+    body: OrderCreate,
+    english: bool = False,
 ) -> OrderPublic:
-    """Create a `selected` order: a seat, a yearly slot and the occupation+level, or nothing."""
+    """Create a `selected` order: a seat, a yearly slot and the occupation+level, or nothing.
+    The decision's rule version and facts are stored with the order."""
     require_role(principal, "worker")
     profile = await workers.get_profile(session, principal.id)
-    reasons = rules.profile_reasons(profile, shanghai_today())
-    if reasons:
-        raise DomainError(reasons[0].code, reasons[0].detail)
-    assert profile is not None
+    if profile is None:
+        raise refusal([Reason("profile_required")], english)
     offering = await offerings.get_offering(session, body.offering_id)
     if offering is None:
         raise NotFound("offering", body.offering_id)
@@ -43,9 +67,24 @@ async def select_offering(
             raise NotFound("request", body.request_id)
         if (request.occupation_code, request.level) != (offering.occupation_code, offering.level):
             raise DomainError("validation_failed", "the request is for another occupation or level")
+        if request.status not in LIVE_REQUEST:
+            raise InvalidState(request.status, "select an offering for this request")
 
     now = utcnow()
-    year = rules.subsidy_year(now)
+    facts = await gather_facts(
+        session,
+        principal.id,
+        occupation_code=offering.occupation_code,
+        level=offering.level,
+        certificates=body.held_certificates,
+        programme=offering.programme,
+        now=now,
+    )
+    reasons = evaluate(facts)
+    if reasons:
+        raise refusal(reasons, english, subsidy_year=facts.year)
+    year = facts.year
+    assert year is not None
     # DESIGN "Rules": never more seat-holding orders than capacity (conditional UPDATE).
     if not await repository.take_seat(session, offering.id):
         current = await offerings.get_offering(session, offering.id)
@@ -54,12 +93,12 @@ async def select_offering(
         if status != "listed":
             raise InvalidState(status, "select this offering")
         raise DomainError("offering_full", f"offering {body.offering_id} has no seats left")
-    # PLAN §二.(二).11: at most 3 a year (the counter's conditional upsert and CHECK).
+    # PLAN §二.(二).11: at most 3 a year (the counter's conditional upsert and CHECK) — the
+    # facts above may be stale under concurrent selections; this is the real check.
     if not await repository.take_year_slot(session, principal.id, year):
         await session.rollback()
-        reason = rules.cap_reason(rules.YEARLY_CAP)
-        assert reason is not None
-        raise DomainError(reason.code, reason.detail, subsidy_year=year)
+        held = replace(facts, held_this_year=YEARLY_CAP)
+        raise refusal(evaluate(held), english, subsidy_year=year)
     order = Order(
         worker_id=principal.id,
         worker_name_masked=mask_name(cipher.decrypt(profile.name_cipher)),
@@ -77,6 +116,8 @@ async def select_offering(
         subsidy_year=year,
         funding_source=offering.funding_source,
         status="selected",
+        rule_version=RULE_VERSION,
+        decision_facts=facts.to_json(),
         created_at=now,
         updated_at=now,
     )
@@ -87,10 +128,13 @@ async def select_offering(
         # PLAN §二.(二).11: never twice for the same occupation and level (partial unique
         # index); the seat and the slot taken above roll back with it.
         await session.rollback()
-        reason = rules.occupation_level_reason(True)
-        assert reason is not None
-        raise DomainError(reason.code, reason.detail) from None
+        raise refusal([Reason("occupation_level_already_subsidised")], english) from None
     assert order.id is not None
-    repository.add_event(session, order.id, None, "selected", principal)
+    repository.add_event(session, order.id, None, "selected", principal, action="select")
+    # Order 1 meets order 3: the worker's live requests for this occupation and level are
+    # fulfilled by this order.
+    await demand.fulfil_requests(
+        session, principal.id, offering.occupation_code, offering.level, order.id
+    )
     await session.commit()
     return to_public(order)

@@ -60,14 +60,18 @@ async def move(
     action: str,
     reason: str | None = None,
     values: dict[str, Any] | None = None,
+    only_if: tuple[ColumnElement[bool], ...] = (),
 ) -> None:
     """One conditional transition plus its event; the wrong state rolls back and says which."""
     assert order.id is not None
-    if await repository.set_status(session, order.id, from_status, to_status, values) == 0:
+    changed = await repository.set_status(
+        session, order.id, from_status, to_status, values, only_if
+    )
+    if changed == 0:
         current = await repository.status_of(session, order.id)
         await session.rollback()
         raise InvalidState(current, action)
-    repository.add_event(session, order.id, from_status, to_status, principal, reason)
+    repository.add_event(session, order.id, from_status, to_status, principal, reason, action)
 
 
 async def reread(session: AsyncSession, order_id: int) -> OrderPublic:

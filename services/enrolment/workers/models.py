@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, DateTime, Text
+from sqlalchemy import CheckConstraint, DateTime, Text, text
 from sqlmodel import Field
 
 from services.enrolment.db import Base
@@ -16,6 +16,9 @@ class WorkerProfile(Base, table=True):
     __table_args__ = (
         CheckConstraint(f"target_group IN {sql_in(GROUPS)}", name="group_known"),
         CheckConstraint("sex IN ('male','female')", name="sex_known"),
+        CheckConstraint(
+            "unemployment_insurance_months BETWEEN 0 AND 1200", name="insurance_months_range"
+        ),
     )
 
     # The gateway account id of the worker: one profile per account.
@@ -32,5 +35,10 @@ class WorkerProfile(Base, table=True):
     receives_pension: bool
     birth_on: dt.date
     sex: str = Field(max_length=8)
+    # Group-specific facts the eligibility rules read (PLAN "Who is trained").
+    employer_credit_code: str | None = Field(default=None, max_length=18)
+    unemployment_insurance_months: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    discharged_on: dt.date | None = None
+    registered_poor: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     created_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
     updated_at: dt.datetime = Field(sa_type=DateTime(timezone=True))

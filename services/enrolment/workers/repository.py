@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from services.enrolment.sql import upsert
 from services.enrolment.workers.models import WorkerProfile
@@ -22,4 +24,11 @@ async def save_profile(session: AsyncSession, worker_id: int, values: dict[str, 
         .values(worker_id=worker_id, **values)
         .on_conflict_do_update(index_elements=["worker_id"], set_=changes)
     )
+    await session.execute(stmt)
+
+
+async def lock_profile(session: AsyncSession, worker_id: int) -> None:
+    """Serialise one worker's learning records (PostgreSQL row lock; SQLite has one writer),
+    so each anomaly check sees every earlier record of that worker."""
+    stmt = select(WorkerProfile).where(col(WorkerProfile.worker_id) == worker_id).with_for_update()
     await session.execute(stmt)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field, field_validator
 
-from plumbing.ids import normalise_id_number, normalise_phone
+from plumbing.ids import normalise_credit_code, normalise_id_number, normalise_phone
 from services.enrolment.fields import Group, UnitCode, UtcDatetime
 
 
@@ -19,9 +19,19 @@ class ProfileUpdate(BaseModel):
     unit_code: UnitCode
     group: Group
     receives_pension: bool
+    # Group-specific facts the eligibility rules read (PLAN "Who is trained").
+    employer_credit_code: str | None = Field(default=None, max_length=32)
+    unemployment_insurance_months: int = Field(default=0, ge=0, le=1200)
+    discharged_on: dt.date | None = None
+    registered_poor: bool = False
 
     _id_number = field_validator("id_number")(normalise_id_number)
     _phone = field_validator("phone")(normalise_phone)
+
+    @field_validator("employer_credit_code")
+    @classmethod
+    def _credit_code(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_credit_code(value)
 
     @field_validator("name")
     @classmethod
@@ -43,15 +53,9 @@ class ProfilePublic(BaseModel):
     birth_date: dt.date
     sex: str
     age: int
+    employer_credit_code: str | None
+    unemployment_insurance_months: int
+    discharged_on: dt.date | None
+    registered_poor: bool
     created_at: UtcDatetime
     updated_at: UtcDatetime
-
-
-class ReasonPublic(BaseModel):
-    code: str
-    detail: str
-
-
-class EligibilityPublic(BaseModel):
-    eligible: bool
-    reasons: list[ReasonPublic]

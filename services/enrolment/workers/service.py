@@ -10,7 +10,8 @@ from plumbing.crypto import PersonalDataCipher
 from plumbing.errors import DomainError, NotFound
 from plumbing.ids import id_number_birth_date, mask_id_number, mask_phone
 from plumbing.principal import Principal, require_role
-from services.enrolment.orders.rules import age_on, sex_from_id_number
+from services.enrolment.eligibility.rules import age_on
+from services.enrolment.orders.rules import sex_from_id_number
 from services.enrolment.workers import repository
 from services.enrolment.workers.models import WorkerProfile
 from services.enrolment.workers.schemas import ProfilePublic, ProfileUpdate
@@ -29,6 +30,10 @@ def to_public(profile: WorkerProfile, cipher: PersonalDataCipher) -> ProfilePubl
         birth_date=profile.birth_on,
         sex=profile.sex,
         age=age_on(profile.birth_on, shanghai_today()),
+        employer_credit_code=profile.employer_credit_code,
+        unemployment_insurance_months=profile.unemployment_insurance_months,
+        discharged_on=profile.discharged_on,
+        registered_poor=profile.registered_poor,
         created_at=profile.created_at,
         updated_at=profile.updated_at,
     )
@@ -39,6 +44,11 @@ async def save_profile(
 ) -> ProfilePublic:
     """Create or update the worker's real-name profile."""
     require_role(principal, "worker")
+    if body.discharged_on is not None and body.discharged_on > shanghai_today():
+        raise DomainError("validation_failed", "discharged_on: must not be in the future")
+    birth_on = id_number_birth_date(body.id_number)
+    if body.discharged_on is not None and body.discharged_on < birth_on:
+        raise DomainError("validation_failed", "discharged_on: must be after the birth date")
     digest = cipher.keyed_hash(body.id_number)
     existing = await repository.get_profile(session, principal.id)
     # The real-name identity is fixed once registered: changing it would let one person
@@ -56,8 +66,12 @@ async def save_profile(
         "unit_code": body.unit_code,
         "target_group": body.group,
         "receives_pension": body.receives_pension,
-        "birth_on": id_number_birth_date(body.id_number),
+        "birth_on": birth_on,
         "sex": sex_from_id_number(body.id_number),
+        "employer_credit_code": body.employer_credit_code,
+        "unemployment_insurance_months": body.unemployment_insurance_months,
+        "discharged_on": body.discharged_on,
+        "registered_poor": body.registered_poor,
         "created_at": now,
         "updated_at": now,
     }
