@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from services.evaluation.body.models import EvaluationBody
 from services.evaluation.certificate.models import Certificate
 
 
@@ -25,6 +26,19 @@ async def get_by_number(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def get_with_body_name(
+    session: AsyncSession, number: str
+) -> tuple[Certificate, str | None] | None:
+    stmt = (
+        select(Certificate, col(EvaluationBody.name))
+        .outerjoin(EvaluationBody, col(EvaluationBody.id) == col(Certificate.body_id))
+        .where(col(Certificate.number) == number)
+        .execution_options(populate_existing=True)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
 async def get_by_result(session: AsyncSession, result_id: int) -> Certificate | None:
     stmt = select(Certificate).where(col(Certificate.result_id) == result_id)
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -36,11 +50,19 @@ def add(session: AsyncSession, certificate: Certificate) -> Certificate:
 
 
 async def list_certificates(
-    session: AsyncSession, *, worker_id: int | None, status: str | None, limit: int, offset: int
+    session: AsyncSession,
+    *,
+    worker_id: int | None,
+    order_id: int | None = None,
+    status: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[Sequence[Certificate], int]:
     stmt = select(Certificate)
     if worker_id is not None:
         stmt = stmt.where(col(Certificate.worker_id) == worker_id)
+    if order_id is not None:
+        stmt = stmt.where(col(Certificate.order_id) == order_id)
     if status is not None:
         stmt = stmt.where(col(Certificate.status) == status)
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
