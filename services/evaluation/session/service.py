@@ -126,7 +126,6 @@ async def register_candidate(
         )
     if not await repo.take_seat(session, session_id):
         current = await get_session(session, session_id)
-        await session.rollback()
         if current.status != "scheduled":
             raise InvalidState(current.status, "register a candidate")
         raise DomainError(
