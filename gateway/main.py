@@ -12,7 +12,15 @@ from gateway.accounts.service import seed_demo_accounts
 from gateway.accounts.wechat import DemoWeChatProvider, MiniProgramProvider, WeChatProvider
 from gateway.clients import Downstream, UpstreamProblem
 from gateway.config import Settings
-from gateway.flow import institutions, offerings, orders, payments, workers
+from gateway.flow import (
+    evaluation,
+    evaluation_admin,
+    institutions,
+    offerings,
+    orders,
+    payments,
+    workers,
+)
 from gateway.problems import Problem
 from plumbing.app import build_service_app
 from plumbing.errors import PROBLEM_JSON
@@ -70,6 +78,8 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             offerings.router,
             orders.router,
             payments.router,
+            evaluation.router,
+            evaluation_admin.router,
         ],
         on_startup=startup,
         on_shutdown=shutdown,
