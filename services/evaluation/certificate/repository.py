@@ -57,8 +57,11 @@ async def list_certificates(
     status: str | None,
     limit: int,
     offset: int,
-) -> tuple[Sequence[Certificate], int]:
-    stmt = select(Certificate)
+) -> tuple[Sequence[tuple[Certificate, str | None]], int]:
+    """Certificates with the name of the body that issued each."""
+    stmt = select(Certificate, col(EvaluationBody.name)).outerjoin(
+        EvaluationBody, col(EvaluationBody.id) == col(Certificate.body_id)
+    )
     if worker_id is not None:
         stmt = stmt.where(col(Certificate.worker_id) == worker_id)
     if order_id is not None:
@@ -67,7 +70,7 @@ async def list_certificates(
         stmt = stmt.where(col(Certificate.status) == status)
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     page = stmt.order_by(col(Certificate.id)).limit(limit).offset(offset)
-    return (await session.execute(page)).scalars().all(), total
+    return [(r[0], r[1]) for r in (await session.execute(page)).all()], total
 
 
 async def mark_revoked(session: AsyncSession, number: str, *, reason: str, at: dt.datetime) -> bool:

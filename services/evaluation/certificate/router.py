@@ -24,9 +24,12 @@ def verify_url(request: Request, number: str) -> str:
     return f"{base.rstrip('/')}/{number}"
 
 
-def to_public(request: Request, certificate: Certificate) -> CertificatePublic:
+def to_public(
+    request: Request, certificate: Certificate, body_name: str | None = None
+) -> CertificatePublic:
     public = CertificatePublic.model_validate(certificate)
     public.verify_url = verify_url(request, certificate.number)
+    public.body_name = body_name
     return public
 
 
@@ -63,7 +66,7 @@ async def list_certificates(
         limit=limit,
         offset=offset,
     )
-    items = [to_public(request, r) for r in rows]
+    items = [to_public(request, r, name) for r, name in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 

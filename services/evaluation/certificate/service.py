@@ -92,7 +92,7 @@ async def list_certificates(
     status: str | None,
     limit: int,
     offset: int,
-) -> tuple[Sequence[Certificate], int]:
+) -> tuple[Sequence[tuple[Certificate, str | None]], int]:
     """Staff see any worker's certificates; a worker sees only its own."""
     if actor.role == "worker":
         if worker_id is not None and worker_id != actor.id:
