@@ -129,6 +129,7 @@ async def list_results(
         "conflict",
         "evaluation_body_inactive",
         "outside_body_scope",
+        "certificate_revoked",
         status=201,
     ),
 )
@@ -136,7 +137,8 @@ async def correct_result(
     result_id: int, body: CorrectionIn, user: Evaluator, request: Request, svc: Services
 ) -> Any:
     """Correct the latest result with a reason: a new revision, the published one unchanged.
-    A pass corrected into a fail revokes the certificate (claims on it are then refused)."""
+    A pass corrected into a fail revokes the certificate (claims on it are then refused); a
+    certificate the authority revoked is never reissued by a correction."""
     return await svc.evaluation.call(
         request,
         "POST",
@@ -175,7 +177,8 @@ async def my_certificates(
 async def revoke_certificate(
     number: str, body: RevokeIn, user: Government, request: Request, svc: Services
 ) -> Any:
-    """Revoke a certificate with a reason: it verifies as revoked, and no claim rests on it."""
+    """Revoke a certificate with a reason: it verifies as revoked, no training-subsidy claim
+    rests on it, and its evaluation-subsidy entitlement is cancelled."""
     return await svc.evaluation.call(
         request,
         "POST",

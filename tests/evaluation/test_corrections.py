@@ -118,3 +118,22 @@ async def test_a_correction_needs_a_reason_and_the_same_body(client: AsyncClient
     )
     assert contradicting["code"] == "validation_failed"
     assert len(await history(client, 4501)) == 1
+
+
+async def test_an_authoritys_revocation_survives_corrections(client: AsyncClient) -> None:
+    first = await record(client, result_body(4601, passed=True, score=70))
+    number = first["certificate_number"]
+    revoked = await client.post(
+        f"/v1/certificates/{number}/revoke", json={"reason": "替考"}, headers=as_(GOVERNMENT)
+    )
+    assert revoked.status_code == 200
+    # The entitlement rests on the certificate: it goes with it.
+    [entitlement] = await entitlements(client, 4601)
+    assert entitlement["status"] == "cancelled"
+    assert "替考" in entitlement["cancelled_reason"]
+    failed = await correct(client, first["id"], passed=False, score=50, reason="复核")
+    back = await correct(client, failed["id"], expect=409, score=70, reason="再复核")
+    assert back["code"] == "certificate_revoked"
+    assert back["certificate_number"] == number
+    assert [r["revision"] for r in await history(client, 4601)] == [1, 2]
+    assert (await client.get(f"/v1/certificates/{number}")).json()["status"] == "revoked"

@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from services.evaluation.body.models import EvaluationBody
 from services.evaluation.certificate.models import Certificate
+from services.evaluation.event.models import Event
 
 
 async def get_by_number(
@@ -82,3 +83,26 @@ async def mark_revoked(session: AsyncSession, number: str, *, reason: str, at: d
         .returning(col(Certificate.id))
     )
     return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def revoked_by_authority(
+    session: AsyncSession, *, order_id: int | None, candidate_id: int | None
+) -> str | None:
+    """The number of a certificate of this subject that government (or admin) revoked."""
+    if order_id is None and candidate_id is None:
+        return None
+    stmt = (
+        select(col(Certificate.number))
+        .join(
+            Event,
+            (col(Event.entity) == "certificate")
+            & (col(Event.entity_id) == col(Certificate.id))
+            & (col(Event.to_status) == "revoked"),
+        )
+        .where(col(Event.actor_role).in_(("government", "admin")))
+    )
+    if order_id is not None:
+        stmt = stmt.where(col(Certificate.order_id) == order_id)
+    else:
+        stmt = stmt.where(col(Certificate.candidate_id) == candidate_id)
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()

@@ -12,6 +12,7 @@ from plumbing.principal import Principal, require_role
 from services.evaluation.certificate import repository as repo
 from services.evaluation.certificate.models import Certificate
 from services.evaluation.certificate.numbers import make_number, normalise_number
+from services.evaluation.entitlement import service as entitlements
 from services.evaluation.event.repository import add_event
 from services.evaluation.result.models import Result
 
@@ -125,6 +126,14 @@ async def revoke_certificate(
         to_status="revoked",
         actor=actor,
         reason=reason,
+    )
+    # The evaluation subsidy rests on the certificate too.
+    await entitlements.cancel(
+        session,
+        actor,
+        order_id=current.order_id,
+        candidate_id=current.candidate_id,
+        reason=f"certificate {number} revoked: {reason}"[:500],
     )
     await session.commit()
     revoked = await repo.get_by_number(session, number)

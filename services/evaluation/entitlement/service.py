@@ -48,10 +48,20 @@ async def grant(
     return row
 
 
-async def cancel(session: AsyncSession, actor: Principal, result: Result, reason: str) -> None:
-    """A pass corrected into a fail earns nothing: its open entitlement is cancelled."""
+async def cancel(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    order_id: int | None,
+    candidate_id: int | None,
+    reason: str,
+) -> None:
+    """A pass corrected into a fail, or a revoked certificate, earns nothing: the subject's
+    open entitlement is cancelled (inside the caller's transaction)."""
+    if order_id is None and candidate_id is None:
+        return  # a certificate from before entitlements existed has none
     cancelled = await repo.cancel_open(
-        session, order_id=result.order_id, candidate_id=result.candidate_id, reason=reason
+        session, order_id=order_id, candidate_id=candidate_id, reason=reason
     )
     if cancelled is not None:
         add_event(

@@ -18,6 +18,7 @@ from services.evaluation.body.service import acting_body
 from services.evaluation.catalogue import repository as catalogue_repo
 from services.evaluation.catalogue.models import CatalogueEntry
 from services.evaluation.catalogue.service import entry_in_force
+from services.evaluation.certificate import repository as certificate_repo
 from services.evaluation.certificate.service import issue_certificate, revoke_in_transaction
 from services.evaluation.entitlement import service as entitlements
 from services.evaluation.event.repository import add_event
@@ -309,8 +310,23 @@ async def correct_result(
         why = f"result corrected (result {corrected.id}): {data.reason}"[:500]
         if current.certificate_number:
             await revoke_in_transaction(session, actor, current.certificate_number, why)
-        await entitlements.cancel(session, actor, current, why)
+        await entitlements.cancel(
+            session, actor, order_id=current.order_id, candidate_id=current.candidate_id, reason=why
+        )
     elif passed and not current.passed:
+        # A certificate the authority revoked is not reissued by correcting the result away
+        # and back (the audit's improper certificates must stay revoked).
+        revoked = await certificate_repo.revoked_by_authority(
+            session, order_id=current.order_id, candidate_id=current.candidate_id
+        )
+        if revoked is not None:
+            await session.rollback()
+            raise DomainError(
+                "certificate_revoked",
+                f"certificate {revoked} of this candidate was revoked by the authority; "
+                "a correction cannot issue a new one",
+                certificate_number=revoked,
+            )
         await _award(session, actor, corrected, entry)
     await session.commit()
     return to_public(corrected)
