@@ -35,8 +35,9 @@ class ScoresIn(BaseModel):
 
 
 class ResultIn(ScoresIn):
+    # Unknown fields are ignored here, as they were before scores came in parts.
     model_config = ConfigDict(
-        extra="forbid",
+        extra="ignore",
         json_schema_extra={
             "examples": [
                 {"order_id": 1, "passed": True, "score": 86},
