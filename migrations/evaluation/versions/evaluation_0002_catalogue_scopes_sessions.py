@@ -10,6 +10,60 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+# Every column of a result but the certificate number, which is written once, right after
+# the result, in the same transaction (the number carries the result's id).
+RESULT_COLUMNS = (
+    'id', 'order_id', 'body_id', 'evaluator_id', 'worker_id', 'occupation_code', 'level',
+    'passed', 'score', 'holder_name_masked', 'recorded_at', 'candidate_id', 'session_id',
+    'revision', 'corrects_id', 'correction_reason', 'theory_score', 'practical_score',
+    'theory_pass_mark', 'practical_pass_mark', 'catalogue_version_id', 'evaluated_on',
+)
+IMMUTABLE = "published results are immutable: record a correction instead"
+PG_FUNCTION = f"""
+CREATE FUNCTION results_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION '{IMMUTABLE}';
+  END IF;
+  IF OLD.certificate_number IS NOT NULL
+     OR (to_jsonb(OLD) - 'certificate_number') <> (to_jsonb(NEW) - 'certificate_number') THEN
+    RAISE EXCEPTION '{IMMUTABLE}';
+  END IF;
+  RETURN NEW;
+END $$
+"""
+
+
+def create_immutability_triggers() -> None:
+    """Published results are never updated or deleted (a later batch migration that
+    recreates `results` on SQLite must create these again)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_FUNCTION)
+        op.execute(
+            "CREATE TRIGGER results_immutable BEFORE UPDATE OR DELETE ON results"
+            " FOR EACH ROW EXECUTE FUNCTION results_immutable()"
+        )
+        return
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in RESULT_COLUMNS)
+    op.execute(
+        "CREATE TRIGGER results_immutable BEFORE UPDATE ON results FOR EACH ROW"
+        f" WHEN OLD.certificate_number IS NOT NULL OR {changed}"
+        f" BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END"
+    )
+    op.execute(
+        "CREATE TRIGGER results_never_deleted BEFORE DELETE ON results FOR EACH ROW"
+        f" BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END"
+    )
+
+
+def drop_immutability_triggers() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS results_immutable ON results")
+        op.execute("DROP FUNCTION IF EXISTS results_immutable()")
+        return
+    op.execute("DROP TRIGGER IF EXISTS results_immutable")
+    op.execute("DROP TRIGGER IF EXISTS results_never_deleted")
+
 
 revision: str = 'evaluation_0002'
 down_revision: str | None = 'evaluation_0001'
@@ -196,11 +250,13 @@ def upgrade() -> None:
         " order_id = (SELECT order_id FROM results WHERE results.id = certificates.result_id),"
         " body_id = (SELECT body_id FROM results WHERE results.id = certificates.result_id)"
     )
+    create_immutability_triggers()
 
 
 def downgrade() -> None:
     # What the first schema cannot hold goes: entitlements, corrections, evaluation-only
     # candidates' results and certificates, and the events of the new entities.
+    drop_immutability_triggers()
     op.drop_index('uq_entitlements_open_order', table_name='entitlements')
     op.drop_index(op.f('ix_entitlements_worker_id'), table_name='entitlements')
     op.drop_table('entitlements')

@@ -25,7 +25,9 @@ from services.evaluation.db import Base
 
 class Result(Base, table=True):
     """A result for an order (trained worker) or a candidate (evaluation only). Never
-    updated: revision 1 is the published result, each later revision corrects the one before."""
+    updated: revision 1 is the published result, each later revision corrects the one before.
+    Database triggers (migration evaluation_0002) refuse any UPDATE but the one-time writing
+    of `certificate_number`, and every DELETE."""
 
     __tablename__ = "results"
     __table_args__ = (
