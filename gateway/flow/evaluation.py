@@ -27,6 +27,7 @@ router = APIRouter(prefix="/api/v1", tags=["evaluation"])
 ResultReader = Annotated[
     Principal, Depends(roles("evaluator", "government", "finance", "worker", "admin"))
 ]
+CertificateReader = Annotated[Principal, Depends(roles("government", "evaluator", "admin"))]
 # An order in these states may take (or repeat) its evaluation result.
 EVALUABLE = ("completed", "certified", "failed", "claimed", "paid")
 
@@ -121,6 +122,12 @@ async def list_results(
     return await svc.evaluation.call(request, "GET", "/v1/results", user, params=params)
 
 
+@router.get("/evaluations/results/{result_id}", **doc(EvaluationResult, "not_found"))
+async def get_result(result_id: int, user: ResultReader, request: Request, svc: Services) -> Any:
+    """One result (one revision), within the caller's scope."""
+    return await svc.evaluation.call(request, "GET", f"/v1/results/{result_id}", user)
+
+
 @router.post(
     "/evaluations/results/{result_id}/corrections",
     **doc(
@@ -155,6 +162,28 @@ async def verify_certificate(number: str, request: Request, svc: Services) -> An
     if not 4 <= len(number) <= 64:
         raise DomainError("not_found", f"certificate {number} does not exist")
     return await svc.evaluation.call(request, "GET", f"/v1/certificates/{number}")
+
+
+@router.get("/certificates", **doc(Page[CertificateDetail]))
+async def list_certificates(
+    user: CertificateReader,
+    request: Request,
+    svc: Services,
+    worker_id: int | None = Query(None, gt=0),
+    order_id: int | None = Query(None, gt=0),
+    status: str | None = Query(None, pattern="^(valid|revoked)$"),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    """Certificates by worker or order (government and evaluators), with revocation reasons."""
+    params = {
+        "worker_id": worker_id,
+        "order_id": order_id,
+        "status": status,
+        "limit": limit,
+        "offset": offset,
+    }
+    return await svc.evaluation.call(request, "GET", "/v1/certificates", user, params=params)
 
 
 @router.get("/me/certificates", **doc(Page[CertificateDetail]))

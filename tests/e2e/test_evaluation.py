@@ -217,6 +217,10 @@ async def test_a_revoked_certificate_verifies_as_revoked_and_bears_no_claim(
     assert revoked["status"] == "revoked"
     public = (await gateway.get(f"/api/v1/certificates/{number}")).json()
     assert public["status"] == "revoked"
+    listed = await officer.ok("GET", "/certificates", params={"order_id": order["id"]})
+    assert [(c["number"], c["revoked_reason"]) for c in listed["items"]] == [
+        (number, "考评现场替考")
+    ]
     claim = await clerk.call("POST", f"/orders/{order['id']}/claims")
     assert claim.status_code == 409
     assert claim.json()["code"] == "certificate_revoked"
@@ -243,6 +247,8 @@ async def test_a_correction_keeps_the_history_and_a_failed_correction_stops_the_
         json={"theory_score": 70, "practical_score": 54, "reason": "复核：实操评分表误加10分"},
     )
     assert (corrected["revision"], corrected["passed"]) == (2, False)
+    published = await officer.ok("GET", f"/evaluations/results/{outcome['result_id']}")
+    assert (published["revision"], published["passed"]) == (1, True)
     history = await officer.ok("GET", "/evaluations/results", params={"order_id": order["id"]})
     assert [(r["revision"], r["passed"], r["correction_reason"]) for r in history["items"]] == [
         (1, True, None),
