@@ -15,6 +15,7 @@ from gateway.config import Settings
 from gateway.flow import (
     evaluation,
     evaluation_admin,
+    evaluation_sessions,
     institutions,
     offerings,
     orders,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             payments.router,
             evaluation.router,
             evaluation_admin.router,
+            evaluation_sessions.router,
         ],
         on_startup=startup,
         on_shutdown=shutdown,
