@@ -55,6 +55,27 @@ CODES: dict[str, tuple[int, str, str]] = {
         "鉴定机构已被暂停或撤销",
         "The evaluation body is suspended or revoked",
     ),
+    "outside_body_scope": (
+        403,
+        "鉴定机构无该职业等级的评价资质",
+        "The evaluation body is not accredited for this occupation and level",
+    ),
+    "accreditation_lapsed": (
+        409,
+        "鉴定机构不在备案有效期内",
+        "The evaluation body is not accredited on this date",
+    ),
+    "not_in_evaluation_catalogue": (
+        409,
+        "该职业等级不在评价目录中",
+        "The occupation and level is not in the evaluation catalogue",
+    ),
+    "session_full": (409, "该考评场次名额已满", "The evaluation session is full"),
+    "certificate_revoked": (
+        409,
+        "证书已被撤销，不能据此申领补贴",
+        "The certificate is revoked; no subsidy can be claimed on it",
+    ),
     "not_approved": (
         409,
         "培训机构未获批该职业等级",

@@ -1,4 +1,4 @@
-"""Orders 3 (selection) and 4 (acceptance), training, and evaluation."""
+"""Orders 3 (selection) and 4 (acceptance), and training (evaluation: flow/evaluation.py)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from gateway.clients import Services
-from gateway.deps import Evaluator, InstitutionStaff, OrderReader, Worker, roles
+from gateway.deps import InstitutionStaff, OrderReader, Worker, roles
 from gateway.flow.certificates import held_certificates
 from gateway.flow.enrolment_schemas import LearningRecord, TimedAttendanceIn
 from gateway.flow.institutions import active_institution, offering_takes_orders
 from gateway.flow.schemas import (
-    Certificate,
-    EvaluationOutcome,
     OptionalReason,
     Order,
     OrderIn,
     Reason,
-    ResultIn,
 )
 from gateway.flow.supervision import require_approved_class_plan
 from gateway.problems import doc
-from plumbing.errors import DomainError, InvalidState
 from plumbing.pagination import Page
 from plumbing.principal import Principal
 
@@ -148,67 +144,3 @@ async def complete_order(
 ) -> Any:
     """Completion (结业) once attended hours reach 80 % of the offering's hours."""
     return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/complete", user)
-
-
-@router.post(
-    "/evaluations/results",
-    tags=["evaluation"],
-    **doc(
-        EvaluationOutcome,
-        "not_found",
-        "invalid_state",
-        "conflict",
-        "evaluation_body_inactive",
-        status=201,
-    ),
-)
-async def record_result(body: ResultIn, user: Evaluator, request: Request, svc: Services) -> Any:
-    """Record an evaluation result: a pass issues a certificate; the order becomes certified
-    or failed. Safe to repeat if a step was unavailable."""
-    order = await svc.enrolment.call(request, "GET", f"/v1/orders/{body.order_id}", user)
-    if order["status"] not in ("completed", "certified", "failed"):
-        raise InvalidState(order["status"], "record an evaluation result")
-    result = await svc.evaluation.call(
-        request,
-        "POST",
-        "/v1/results",
-        user,
-        json={
-            "order_id": body.order_id,
-            "worker_id": order["worker_id"],
-            "occupation_code": order["occupation_code"],
-            "level": order["level"],
-            "passed": body.passed,
-            "score": body.score,
-            "holder_name_masked": order["worker_name_masked"],
-        },
-    )
-    updated = await svc.enrolment.call(
-        request,
-        "POST",
-        f"/v1/orders/{body.order_id}/evaluation",
-        user,
-        json={
-            "passed": result["passed"],
-            "certificate_number": result["certificate_number"],
-            "result_id": result["id"],
-        },
-    )
-    return EvaluationOutcome(
-        result_id=result["id"],
-        order_id=body.order_id,
-        passed=result["passed"],
-        score=result["score"],
-        certificate_number=result["certificate_number"],
-        order_status=updated["status"],
-    ).model_dump(mode="json")
-
-
-@router.get(
-    "/certificates/{number}", tags=["evaluation"], **doc(Certificate, "not_found", auth=False)
-)
-async def verify_certificate(number: str, request: Request, svc: Services) -> Any:
-    """Public verification of a certificate; no login. The holder's name is masked."""
-    if not 4 <= len(number) <= 64:
-        raise DomainError("not_found", f"certificate {number} does not exist")
-    return await svc.evaluation.call(request, "GET", f"/v1/certificates/{number}")

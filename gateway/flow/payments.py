@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from gateway.clients import Services
 from gateway.deps import Finance, Government, InstitutionStaff, roles
+from gateway.flow.evaluation import check_certificate_standing
 from gateway.flow.schemas import Balance, Claim, Deposit, DepositIn, Reason
 from gateway.idempotency.service import run_once
 from gateway.problems import doc
@@ -40,13 +41,17 @@ IdempotencyKey = Annotated[
         "conflict",
         "delivery_not_confirmed",
         "learning_flags_open",
+        "certificate_revoked",
         status=201,
     ),
 )
 async def submit_claim(
     order_id: int, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
-    """The institution claims the training subsidy for a certified order."""
+    """The institution claims the training subsidy for a certified order; refused with
+    `certificate_revoked` when the order's certificate has been revoked."""
+    order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
+    await check_certificate_standing(request, svc, order)
     return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/claims", user, json={})
 
 

@@ -286,34 +286,6 @@ class Attendance(BaseModel):
     attended_hours: float
 
 
-# -- evaluation --------------------------------------------------------------------------
-class ResultIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"order_id": 1, "passed": True, "score": 86}]}
-    )
-    order_id: int = Field(gt=0)
-    passed: bool
-    score: float = Field(ge=0, le=100)
-
-
-class EvaluationOutcome(BaseModel):
-    result_id: int
-    order_id: int
-    passed: bool
-    score: float
-    certificate_number: str | None
-    order_status: str
-
-
-class Certificate(BaseModel):
-    number: str
-    occupation_code: str
-    level: int
-    holder_name_masked: str
-    issued_on: dt.date
-    status: str
-
-
 # -- money -------------------------------------------------------------------------------
 class Claim(BaseModel):
     id: int

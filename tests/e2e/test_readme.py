@@ -51,4 +51,7 @@ async def test_readme_walk_pays_one_claim(stack: RunningStack) -> None:
     assert '"kind":"offering_matched"' in text
     assert '"unread":1' in text
     assert '"action":"confirm delivery"' in text
+    # The certificate verifies, without a login, as valid and with a QR-friendly address.
+    assert re.search(r"(?:^|})valid$", text, re.M), text
+    assert re.search(r"^http\S+/certificates/JN\d{4}-\d{7}-\w{4}$", text, re.M), text
     assert text.count('"already_paid"') == 0  # the second call replays the first answer

@@ -60,3 +60,24 @@ async def record(
     assert response.status_code == 201, response.text
     data: dict[str, object] = response.json()
     return data
+
+
+async def new_body(
+    client: AsyncClient, scope: list[tuple[str, int]], **over: object
+) -> dict[str, object]:
+    """A further evaluation body with this scope, registered by the government."""
+    payload: dict[str, object] = {
+        "name": "汶上县服装行业协会评价站",
+        "kind": "third_party",
+        "scope": [{"occupation_code": c, "level": lv} for c, lv in scope],
+    }
+    payload.update(over)
+    response = await client.post("/v1/bodies", json=payload, headers=as_(GOVERNMENT))
+    assert response.status_code == 201, response.text
+    data: dict[str, object] = response.json()
+    return data
+
+
+def evaluator_of(body_id: object, ident: int = 710) -> Principal:
+    assert isinstance(body_id, int)
+    return Principal(id=ident, role="evaluator", evaluation_body_id=body_id)

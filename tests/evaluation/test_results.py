@@ -20,6 +20,16 @@ RESULT_FIELDS = {
     "score",
     "certificate_number",
     "recorded_at",
+    "candidate_id",
+    "session_id",
+    "revision",
+    "corrects_id",
+    "correction_reason",
+    "theory_score",
+    "practical_score",
+    "theory_pass_mark",
+    "practical_pass_mark",
+    "evaluated_on",
 }
 
 
@@ -38,10 +48,14 @@ async def test_pass_issues_a_publicly_verifiable_certificate(client: AsyncClient
     assert verified.json() == {
         "number": number,
         "occupation_code": "4-10-01-05",
+        "occupation_name": "养老护理员",
         "level": 4,
         "holder_name_masked": "张**",
+        "body_id": 1,
+        "body_name": "济宁市职业技能鉴定指导中心（演示）",
         "issued_on": verified.json()["issued_on"],
         "status": "valid",
+        "verify_url": f"http://127.0.0.1:8000/api/v1/certificates/{number}",
     }
     # Look-ups forgive case.
     assert (await client.get(f"/v1/certificates/{number.lower()}")).status_code == 200

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, DateTime, String
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field
 
 from plumbing.clock import utcnow
@@ -19,6 +29,10 @@ class EvaluationBody(Base, table=True):
     __table_args__ = (
         CheckConstraint(in_list("kind", KINDS), name="kind_known"),
         CheckConstraint(in_list("status", STATUSES), name="status_known"),
+        CheckConstraint(
+            "accredited_until IS NULL OR accredited_until >= accredited_on",
+            name="accreditation_ordered",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -28,9 +42,31 @@ class EvaluationBody(Base, table=True):
     status: str = Field(default="active", sa_column=Column(String(16), nullable=False))
     status_reason: str | None = Field(default=None, sa_column=Column(String(500)))
     is_demo: bool = False
+    # Accreditation: the body acts from `accredited_on` to `accredited_until` (inclusive).
+    accredited_on: dt.date = Field(
+        sa_column=Column(Date, nullable=False, server_default=text("'2019-01-01'"))
+    )
+    accredited_until: dt.date | None = Field(default=None, sa_column=Column(Date))
     created_at: dt.datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     updated_at: dt.datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+class BodyScope(Base, table=True):
+    """One trade and level a body is accredited to evaluate."""
+
+    __tablename__ = "body_scopes"
+    __table_args__ = (
+        UniqueConstraint("body_id", "occupation_code", "level"),
+        CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    body_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("evaluation_bodies.id"), nullable=False)
+    )
+    occupation_code: str = Field(sa_column=Column(String(32), nullable=False))
+    level: int = Field(sa_column=Column(Integer, nullable=False))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from plumbing.clock import utcnow
-from services.evaluation.body.models import EvaluationBody
+from services.evaluation.body.models import BodyScope, EvaluationBody
 
 
 async def get(session: AsyncSession, body_id: int, *, lock: bool = False) -> EvaluationBody | None:
@@ -71,3 +71,28 @@ async def set_status(
         .returning(col(EvaluationBody.id))
     )
     return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def list_scope(session: AsyncSession, body_id: int) -> list[tuple[str, int]]:
+    stmt = (
+        select(col(BodyScope.occupation_code), col(BodyScope.level))
+        .where(col(BodyScope.body_id) == body_id)
+        .order_by(col(BodyScope.occupation_code), col(BodyScope.level))
+    )
+    return [(r[0], r[1]) for r in (await session.execute(stmt)).all()]
+
+
+async def in_scope(session: AsyncSession, body_id: int, occupation_code: str, level: int) -> bool:
+    stmt = select(col(BodyScope.id)).where(
+        col(BodyScope.body_id) == body_id,
+        col(BodyScope.occupation_code) == occupation_code,
+        col(BodyScope.level) == level,
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def replace_scope(session: AsyncSession, body_id: int, scope: list[tuple[str, int]]) -> None:
+    await session.execute(delete(BodyScope).where(col(BodyScope.body_id) == body_id))
+    for code, level in scope:
+        session.add(BodyScope(body_id=body_id, occupation_code=code, level=level))
+    await session.flush()

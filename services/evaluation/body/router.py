@@ -14,6 +14,7 @@ from services.evaluation.body.schemas import (
     Kind,
     OptionalReasonIn,
     ReasonIn,
+    ScopeIn,
     Status,
 )
 
@@ -26,7 +27,7 @@ async def create_body(
 ) -> BodyPublic:
     """Register an evaluation body (government or admin)."""
     created = await service.create_body(session, principal, body)
-    return BodyPublic.model_validate(created)
+    return await service.to_public(session, created)
 
 
 @router.get("", response_model=Page[BodyPublic])
@@ -42,15 +43,14 @@ async def list_bodies(
     rows, total = await service.list_bodies(
         session, status=status, kind=kind, limit=limit, offset=offset
     )
-    return Page(
-        items=[BodyPublic.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
-    )
+    items = [await service.to_public(session, r) for r in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/{body_id}", response_model=BodyPublic)
 async def get_body(body_id: int, principal: CurrentPrincipal, session: SessionDep) -> BodyPublic:
     """One evaluation body (any principal)."""
-    return BodyPublic.model_validate(await service.get_body(session, body_id))
+    return await service.to_public(session, await service.get_body(session, body_id))
 
 
 @router.post("/{body_id}/suspend", response_model=BodyPublic)
@@ -59,7 +59,7 @@ async def suspend_body(
 ) -> BodyPublic:
     """Suspend a body: active → suspended (government or admin)."""
     changed = await service.change_status(session, principal, body_id, "suspend", body.reason)
-    return BodyPublic.model_validate(changed)
+    return await service.to_public(session, changed)
 
 
 @router.post("/{body_id}/reinstate", response_model=BodyPublic)
@@ -72,7 +72,7 @@ async def reinstate_body(
     """Reinstate a body: suspended → active (government or admin)."""
     reason = body.reason if body else None
     changed = await service.change_status(session, principal, body_id, "reinstate", reason)
-    return BodyPublic.model_validate(changed)
+    return await service.to_public(session, changed)
 
 
 @router.post("/{body_id}/revoke", response_model=BodyPublic)
@@ -81,4 +81,13 @@ async def revoke_body(
 ) -> BodyPublic:
     """Revoke a body: active/suspended → revoked, final (government or admin)."""
     changed = await service.change_status(session, principal, body_id, "revoke", body.reason)
-    return BodyPublic.model_validate(changed)
+    return await service.to_public(session, changed)
+
+
+@router.put("/{body_id}/scope", response_model=BodyPublic)
+async def set_scope(
+    body_id: int, body: ScopeIn, principal: CurrentPrincipal, session: SessionDep
+) -> BodyPublic:
+    """Replace the trades and levels the body may evaluate (government or admin)."""
+    changed = await service.set_scope(session, principal, body_id, body.scope)
+    return await service.to_public(session, changed)

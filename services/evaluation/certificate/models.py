@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
 from sqlmodel import Field
 
 from services.evaluation.db import Base, in_list
@@ -22,6 +32,14 @@ class Certificate(Base, table=True):
             "(status = 'revoked') = (revoked_at IS NOT NULL AND revoked_reason IS NOT NULL)",
             name="revocation_recorded",
         ),
+        # At most one valid certificate per order (a correction never leaves two standing).
+        Index(
+            "uq_certificates_valid_order",
+            "order_id",
+            unique=True,
+            sqlite_where=text("status = 'valid'"),
+            postgresql_where=text("status = 'valid'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -29,8 +47,14 @@ class Certificate(Base, table=True):
     result_id: int = Field(
         sa_column=Column(Integer, ForeignKey("results.id"), nullable=False, unique=True)
     )
-    worker_id: int = Field(sa_column=Column(Integer, nullable=False, index=True))
+    order_id: int | None = Field(default=None, sa_column=Column(Integer))
+    candidate_id: int | None = Field(default=None, sa_column=Column(Integer))
+    worker_id: int | None = Field(default=None, sa_column=Column(Integer, index=True))
+    body_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("evaluation_bodies.id"))
+    )
     occupation_code: str = Field(sa_column=Column(String(32), nullable=False))
+    occupation_name: str | None = Field(default=None, sa_column=Column(String(100)))
     level: int = Field(sa_column=Column(Integer, nullable=False))
     holder_name_masked: str = Field(sa_column=Column(String(64), nullable=False))
     issued_on: dt.date = Field(sa_column=Column(Date, nullable=False))

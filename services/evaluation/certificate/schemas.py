@@ -19,10 +19,15 @@ class CertificateVerification(BaseModel):
 
     number: str
     occupation_code: str
+    occupation_name: str | None = None
     level: int
     holder_name_masked: str
+    body_id: int | None = None
+    body_name: str | None = None
     issued_on: dt.date
     status: Status
+    # Where anyone (a QR code on the paper certificate) can check it: base + number.
+    verify_url: str = ""
 
 
 class CertificatePublic(CertificateVerification):
@@ -30,7 +35,9 @@ class CertificatePublic(CertificateVerification):
 
     id: int
     result_id: int
-    worker_id: int
+    order_id: int | None
+    candidate_id: int | None
+    worker_id: int | None
     revoked_reason: str | None
     revoked_at: UtcDatetime | None
 

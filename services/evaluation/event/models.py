@@ -10,7 +10,15 @@ from sqlmodel import Field
 from plumbing.clock import utcnow
 from services.evaluation.db import Base, in_list
 
-ENTITIES = ("evaluation_body", "result", "certificate")
+ENTITIES = (
+    "evaluation_body",
+    "result",
+    "certificate",
+    "catalogue_version",
+    "session",
+    "candidate",
+    "entitlement",
+)
 
 
 class Event(Base, table=True):

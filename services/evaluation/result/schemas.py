@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.evaluation.fields import UtcDatetime
 
 OCCUPATION_CODE = r"^[0-9A-Za-z][0-9A-Za-z-]{0,31}$"
 
 
-class ResultCreate(BaseModel):
+class Scores(BaseModel):
+    """An overall `score`, or `theory_score` and `practical_score` (or all three); `passed`
+    may be given, and must then agree with the trade's rule."""
+
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    passed: bool | None = None
+    score: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+    theory_score: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+    practical_score: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Scores:
+        if (self.theory_score is None) != (self.practical_score is None):
+            raise ValueError("give theory_score and practical_score together")
+        if self.score is None and self.theory_score is None:
+            raise ValueError("give score, or theory_score and practical_score")
+        return self
+
+
+class ResultCreate(Scores):
+    """An order's result; the gateway fills in the order's facts."""
 
     order_id: int = Field(gt=0)
     worker_id: int = Field(gt=0)
     occupation_code: str = Field(pattern=OCCUPATION_CODE)
     level: int = Field(ge=1, le=5)
-    passed: bool
-    score: float = Field(ge=0, le=100, allow_inf_nan=False)
     holder_name_masked: str = Field(min_length=1, max_length=64)
 
     @field_validator("holder_name_masked")
@@ -29,15 +49,29 @@ class ResultCreate(BaseModel):
         return value
 
 
+class CorrectionCreate(Scores):
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class ResultPublic(BaseModel):
     id: int
-    order_id: int
+    order_id: int | None
+    candidate_id: int | None
+    session_id: int | None
+    revision: int
+    corrects_id: int | None
+    correction_reason: str | None
     body_id: int
     evaluator_id: int
-    worker_id: int
+    worker_id: int | None
     occupation_code: str
     level: int
     passed: bool
     score: float
+    theory_score: float | None
+    practical_score: float | None
+    theory_pass_mark: int | None
+    practical_pass_mark: int | None
+    evaluated_on: dt.date
     certificate_number: str | None
     recorded_at: UtcDatetime

@@ -1,0 +1,1 @@
+"""The evaluation catalogue: trades in scope, pass rules, subsidy standards, by version."""

@@ -1,0 +1,1 @@
+"""Evaluation-subsidy entitlements: what a passed evaluation lets the payment process claim."""

@@ -1,0 +1,1 @@
+"""Evaluation sessions a body schedules, and the candidates registered for them."""
