@@ -136,9 +136,7 @@ class ClaimObjection(Base, table=True):
     __tablename__ = "claim_objections"
     __table_args__ = (
         CheckConstraint(f"status IN {sql_in(OBJECTION_STATUSES)}", name="status_known"),
-        CheckConstraint(
-            "(status = 'open') = (decided_by IS NULL)", name="decided_unless_open"
-        ),
+        CheckConstraint("(status = 'open') = (decided_by IS NULL)", name="decided_unless_open"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -73,7 +73,9 @@ class LedgerEntry(Base, table=True):
     account: str = Field(max_length=64, index=True)
     source: str = Field(max_length=32)
     amount_fen: int = Field(sa_type=BigInteger)
-    kind: str = Field(default="payment", max_length=16, sa_column_kwargs={"server_default": "payment"})
+    kind: str = Field(
+        default="payment", max_length=16, sa_column_kwargs={"server_default": "payment"}
+    )
     claim_id: int | None = Field(default=None, foreign_key="claims.id")
     deposit_id: int | None = Field(default=None, foreign_key="deposits.id")
     created_at: dt.datetime = Field(sa_type=DateTime(timezone=True))

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from plumbing.db import SessionDep
 from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
+from services.enrolment.deps import SettingsDep
 from services.enrolment.ledger import service
 from services.enrolment.ledger.schemas import (
     BalancePublic,
@@ -26,10 +27,10 @@ async def get_balance(principal: CurrentPrincipal, session: SessionDep) -> Balan
 
 @router.post("/deposits", status_code=201, response_model=DepositPublic)
 async def deposit_funds(
-    body: DepositCreate, principal: CurrentPrincipal, session: SessionDep
+    body: DepositCreate, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
 ) -> DepositPublic:
     """Pay money from a pooled fund into the special account."""
-    return await service.deposit_funds(session, principal, body)
+    return await service.deposit_funds(session, principal, body, settings.audit_key)
 
 
 @router.get("/ledger", response_model=Page[LedgerEntryPublic])
