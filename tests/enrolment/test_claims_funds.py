@@ -37,6 +37,8 @@ async def client(enrolment_url: str) -> AsyncIterator[AsyncClient]:
     """Public notice off (0 days): these tests go straight from review to approval."""
     async with client_with(enrolment_url) as c:
         yield c
+
+
 SOURCES = [
     "employment_subsidy",
     "entrepreneurship",
