@@ -12,7 +12,7 @@ from gateway.accounts.service import seed_demo_accounts
 from gateway.accounts.wechat import DemoWeChatProvider, MiniProgramProvider, WeChatProvider
 from gateway.clients import Downstream, UpstreamProblem
 from gateway.config import Settings
-from gateway.flow import institutions, offerings, orders, payments, workers
+from gateway.flow import claim_review, institutions, offerings, orders, payments, workers
 from gateway.problems import Problem
 from plumbing.app import build_service_app
 from plumbing.errors import PROBLEM_JSON
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             offerings.router,
             orders.router,
             payments.router,
+            claim_review.router,
         ],
         on_startup=startup,
         on_shutdown=shutdown,

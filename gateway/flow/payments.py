@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from gateway.clients import Services
-from gateway.deps import Finance, Government, InstitutionStaff, roles
-from gateway.flow.schemas import Balance, Claim, Deposit, DepositIn, Reason
+from gateway.deps import Finance, Government, roles
+from gateway.flow.payment_schemas import ClaimIn
+from gateway.flow.payment_schemas import ClaimOut as Claim
+from gateway.flow.schemas import Balance, Deposit, DepositIn, Reason
 from gateway.idempotency.service import run_once
 from gateway.problems import doc
 from plumbing.db import SessionDep
@@ -18,6 +20,7 @@ from plumbing.principal import Principal
 
 router = APIRouter(prefix="/api/v1")
 ClaimReader = Annotated[Principal, Depends(roles("institution", "government", "finance", "admin"))]
+ClaimFiler = Annotated[Principal, Depends(roles("institution", "worker"))]
 FundReader = Annotated[Principal, Depends(roles("finance", "government", "admin"))]
 IdempotencyKey = Annotated[
     str,
@@ -28,18 +31,43 @@ IdempotencyKey = Annotated[
         description="A unique key per payment attempt; repeating it replays the first answer.",
     ),
 ]
+OptionalIdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="Optional: repeating a key with the same body replays the first answer.",
+    ),
+]
 
 
 @router.post(
     "/orders/{order_id}/claims",
     tags=["payment"],
-    **doc(Claim, "not_found", "invalid_state", "conflict", status=201),
+    **doc(
+        Claim,
+        "not_found",
+        "invalid_state",
+        "already_claimed",
+        "not_entitled",
+        "claim_deadline_passed",
+        status=201,
+    ),
 )
 async def submit_claim(
-    order_id: int, user: InstitutionStaff, request: Request, svc: Services
+    order_id: int,
+    user: ClaimFiler,
+    request: Request,
+    svc: Services,
+    body: ClaimIn | None = None,
 ) -> Any:
-    """The institution claims the training subsidy for a certified order."""
-    return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/claims", user, json={})
+    """The institution claims the training subsidy of a certified order (default), or the
+    living-cost subsidy of a completed one (the worker may file that one too)."""
+    payload = (body or ClaimIn()).model_dump(mode="json")
+    return await svc.enrolment.call(
+        request, "POST", f"/v1/orders/{order_id}/claims", user, json=payload
+    )
 
 
 @router.get("/claims", tags=["payment"], **doc(Page[Claim]))
@@ -63,13 +91,38 @@ async def get_claim(claim_id: int, user: ClaimReader, request: Request, svc: Ser
 
 
 @router.post(
-    "/claims/{claim_id}/approve", tags=["payment"], **doc(Claim, "not_found", "invalid_state")
+    "/claims/{claim_id}/approve",
+    tags=["payment"],
+    **doc(
+        Claim,
+        "not_found",
+        "invalid_state",
+        "public_notice_running",
+        "objections_open",
+        "same_person",
+        "insufficient_funds",
+        "idempotency_key_reused",
+        "request_in_progress",
+    ),
 )
-async def approve_claim(claim_id: int, user: Government, request: Request, svc: Services) -> Any:
-    """A government officer approves a submitted claim."""
-    return await svc.enrolment.call(
-        request, "POST", f"/v1/claims/{claim_id}/approve", user, json={}
-    )
+async def approve_claim(
+    claim_id: int,
+    user: Government,
+    request: Request,
+    svc: Services,
+    session: SessionDep,
+    idempotency_key: OptionalIdempotencyKey = None,
+) -> Any:
+    """A government officer other than the reviewer approves a reviewed claim once its public
+    notice has closed; the amount is held on its funding source (Idempotency-Key optional)."""
+    path = f"/v1/claims/{claim_id}/approve"
+
+    async def call() -> Any:
+        return await svc.enrolment.call(request, "POST", path, user, json={})
+
+    if idempotency_key is None:
+        return await call()
+    return await run_once(session, user, idempotency_key, "POST", path, None, call)
 
 
 @router.post(
@@ -78,7 +131,7 @@ async def approve_claim(claim_id: int, user: Government, request: Request, svc: 
 async def reject_claim(
     claim_id: int, body: Reason, user: Government, request: Request, svc: Services
 ) -> Any:
-    """A government officer rejects a claim before payment, with a reason."""
+    """A government officer rejects a claim before payment, with a reason; a hold is voided."""
     return await svc.enrolment.call(
         request, "POST", f"/v1/claims/{claim_id}/reject", user, json=body.model_dump(mode="json")
     )
@@ -94,6 +147,7 @@ async def reject_claim(
         "already_paid",
         "insufficient_funds",
         "same_person",
+        "countersign_required",
         "idempotency_key_reused",
         "request_in_progress",
     ),
@@ -106,7 +160,8 @@ async def pay_claim(
     svc: Services,
     session: SessionDep,
 ) -> JSONResponse:
-    """Finance pays an approved claim from the special account, once. Requires Idempotency-Key."""
+    """Finance (not the approver, nor the countersigner) pays an approved claim from the
+    special account, once. Requires Idempotency-Key."""
     path = f"/v1/claims/{claim_id}/pay"
     return await run_once(
         session,
@@ -136,9 +191,7 @@ async def deposit(
     request: Request,
     svc: Services,
     session: SessionDep,
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", min_length=8, max_length=200)
-    ] = None,
+    idempotency_key: OptionalIdempotencyKey = None,
 ) -> Any:
     """Pay money into the special account from one funding source (Idempotency-Key optional)."""
     payload = body.model_dump(mode="json")

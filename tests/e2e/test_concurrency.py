@@ -9,7 +9,14 @@ from collections import Counter
 
 import httpx
 
-from tests.e2e.client import ELDERLY_CARE, institution_with_clerk, list_offering, staff, worker
+from tests.e2e.client import (
+    ELDERLY_CARE,
+    institution_with_clerk,
+    list_offering,
+    review_and_approve,
+    staff,
+    worker,
+)
 
 
 def outcome(response: httpx.Response) -> str:
@@ -85,7 +92,7 @@ async def test_ten_concurrent_payments_of_one_claim_pay_once(gateway: httpx.Asyn
         json={"order_id": order["id"], "passed": True, "score": 75},
     )
     claim = await clerk.ok("POST", f"/orders/{order['id']}/claims", expect=201)
-    await officer.ok("POST", f"/claims/{claim['id']}/approve")
+    await review_and_approve(gateway, claim["id"])
     before = await finance.ok("GET", "/funds/balance")
 
     responses = await asyncio.gather(

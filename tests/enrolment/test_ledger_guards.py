@@ -93,7 +93,7 @@ async def _one(url: str, sql: str) -> Any:
 
 
 async def test_an_untouched_chain_verifies(books: tuple[AsyncClient, str]) -> None:
-    client, url = books
+    client, _ = books
     response = await client.get("/v1/audit/verify", headers=as_(FINANCE))
     assert response.status_code == 200
     body = response.json()
@@ -204,11 +204,15 @@ async def _refused(url: str, *statements: str) -> str:
     engine = make_engine(url)
     try:
         async with engine.connect() as conn:
-            with pytest.raises((DBAPIError, IntegrityError)) as refused:
+
+            async def run() -> None:
                 await conn.begin()
                 for statement in statements:
                     await conn.execute(text(statement))
                 await conn.commit()
+
+            with pytest.raises((DBAPIError, IntegrityError)) as refused:
+                await run()
             return str(getattr(refused.value, "orig", refused.value))
     finally:
         await engine.dispose()

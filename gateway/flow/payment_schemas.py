@@ -1,0 +1,96 @@
+"""Public models of order 5 beyond the foundation's: claims in full, objections, batches,
+the audit check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ClaimIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "training"}]})
+    # The evaluation subsidy arrives with the evaluation issue (its amount is the
+    # entitlement recorded by the evaluation service).
+    kind: Literal["training", "living_cost"] = "training"
+
+
+class ClaimOut(BaseModel):
+    id: int
+    order_id: int
+    kind: str
+    institution_id: int
+    worker_id: int
+    unit_code: str
+    payee_kind: str
+    payee_id: int
+    amount_fen: int
+    funding_source: str
+    status: str
+    reviewed_by: int | None = None
+    notice_ends_on: dt.date | None = None
+    approved_by: int | None = None
+    needs_countersign: bool = False
+    countersigned_by: int | None = None
+    paid_by: int | None = None
+    paid_at: dt.datetime | None = None
+    reason: str | None = None
+
+
+class Note(BaseModel):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ObjectionIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class DecisionIn(BaseModel):
+    uphold: bool
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class Objection(BaseModel):
+    id: int
+    claim_id: int
+    reason: str
+    status: str
+    decided_by: int | None = None
+    decision: str | None = None
+
+
+class BatchIn(BaseModel):
+    claim_ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class BatchItem(BaseModel):
+    claim_id: int
+    status: str
+    code: str | None = None
+    detail: str | None = None
+
+
+class Batch(BaseModel):
+    id: int
+    key: str
+    total: int
+    paid: int
+    failed: int
+    pending: int
+    finished_at: dt.datetime | None = None
+    items: list[BatchItem]
+
+
+class AuditBreak(BaseModel):
+    seq: int | None
+    kind: str | None
+    ref_id: int | None
+    problem: str
+    detail: str
+
+
+class AuditCheck(BaseModel):
+    ok: bool
+    checked: int
+    first_broken: AuditBreak | None

@@ -1,0 +1,126 @@
+"""Order 5 through the live stack: idempotent deposits and approvals, maker-checker refusals,
+and a batch payment whose enrolment process is killed half-way, then retried."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.e2e.client import ELDERLY_CARE, institution_with_clerk, list_offering, staff, worker
+from tests.stack import RunningStack
+
+
+async def _claims(gateway: httpx.AsyncClient, n: int) -> list[dict[str, Any]]:
+    """n submitted training claims of one institution."""
+    officer = await staff(gateway, "city-officer")
+    evaluator = await staff(gateway, "evaluator")
+    institution_id, clerk = await institution_with_clerk(officer, [(ELDERLY_CARE, 5)])
+    offering = await list_offering(officer, institution_id, hours=8)
+    claims = []
+    for _ in range(n):
+        w = await worker(gateway)
+        order = await w.ok("POST", "/orders", expect=201, json={"offering_id": offering["id"]})
+        await clerk.ok("POST", f"/orders/{order['id']}/accept")
+        await clerk.ok(
+            "POST",
+            f"/orders/{order['id']}/attendance",
+            expect=201,
+            json={"on": offering["starts_on"], "hours": 8, "channel": "classroom"},
+        )
+        await clerk.ok("POST", f"/orders/{order['id']}/complete")
+        await evaluator.ok(
+            "POST",
+            "/evaluations/results",
+            expect=201,
+            json={"order_id": order["id"], "passed": True, "score": 80},
+        )
+        claims.append(await clerk.ok("POST", f"/orders/{order['id']}/claims", expect=201))
+    return claims
+
+
+def _code(response: httpx.Response) -> str:
+    return str(response.json().get("code")) if response.status_code >= 400 else "ok"
+
+
+async def test_deposit_approve_and_pay_are_idempotent_and_maker_checked(
+    gateway: httpx.AsyncClient,
+) -> None:
+    finance = await staff(gateway, "finance-officer")
+    reviewer = await staff(gateway, "rencheng-officer")
+    approver = await staff(gateway, "city-officer")
+    key = {"Idempotency-Key": f"dep-{uuid.uuid4()}"}
+    body = {"source": "entrepreneurship", "amount_fen": 70_000}
+    first = await finance.call("POST", "/funds/deposits", json=body, headers=key)
+    assert first.status_code == 201, first.text
+    again = await finance.call("POST", "/funds/deposits", json=body, headers=key)
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again.headers["idempotent-replayed"] == "true"
+    other = await finance.call(
+        "POST", "/funds/deposits", json={**body, "amount_fen": 1}, headers=key
+    )
+    assert (other.status_code, _code(other)) == (422, "idempotency_key_reused")
+
+    [claim] = await _claims(gateway, 1)
+    cid = claim["id"]
+    await reviewer.ok("POST", f"/claims/{cid}/review")
+    same = await reviewer.call("POST", f"/claims/{cid}/approve")
+    assert (same.status_code, _code(same)) == (403, "same_person")
+    approve_key = {"Idempotency-Key": f"approve-{uuid.uuid4()}"}
+    approved = await approver.call("POST", f"/claims/{cid}/approve", headers=approve_key)
+    assert approved.json()["status"] == "approved", approved.text
+    replayed = await approver.call("POST", f"/claims/{cid}/approve", headers=approve_key)
+    assert replayed.json() == approved.json()
+    balance = await finance.ok("GET", "/funds/balance")
+    assert balance["held_fen"] >= claim["amount_fen"]
+
+    pay_key = {"Idempotency-Key": f"pay-{uuid.uuid4()}"}
+    paid = await finance.call("POST", f"/claims/{cid}/pay", headers=pay_key)
+    assert paid.json()["status"] == "paid", paid.text
+    verified = await finance.ok("GET", "/audit/verify")
+    assert verified["ok"] is True
+    assert verified["checked"] > 0
+
+
+async def test_a_batch_killed_half_way_pays_each_claim_once(
+    gateway: httpx.AsyncClient, stack: RunningStack
+) -> None:
+    finance = await staff(gateway, "finance-officer")
+    reviewer = await staff(gateway, "rencheng-officer")
+    approver = await staff(gateway, "city-officer")
+    claims = await _claims(gateway, 5)
+    for c in claims:
+        await reviewer.ok("POST", f"/claims/{c['id']}/review")
+        await approver.ok("POST", f"/claims/{c['id']}/approve")
+    before = await finance.ok("GET", "/funds/balance")
+    key = {"Idempotency-Key": f"batch-{uuid.uuid4()}"}
+    body = {"claim_ids": [c["id"] for c in claims]}
+
+    run = asyncio.create_task(finance.call("POST", "/claims/pay-batch", json=body, headers=key))
+    progress: dict[str, Any] = {}
+    for _ in range(100):
+        await asyncio.sleep(0.1)
+        r = await finance.call("GET", f"/payment-batches/{key['Idempotency-Key']}")
+        if r.status_code == 200 and r.json()["paid"] >= 2:
+            progress = r.json()
+            break
+    await stack.kill_process("enrolment")  # the crash, half-way through the batch
+    crashed = await run
+    assert crashed.status_code >= 500
+    assert 2 <= progress["paid"] < 5, progress
+    await stack.start_process("enrolment")
+
+    retried = await finance.call("POST", "/claims/pay-batch", json=body, headers=key)
+    assert retried.status_code == 200, retried.text
+    done = retried.json()
+    assert (done["total"], done["paid"], done["failed"], done["pending"]) == (5, 5, 0, 0)
+    replay = await finance.call("POST", "/claims/pay-batch", json=body, headers=key)
+    assert replay.json() == done
+    assert replay.headers["idempotent-replayed"] == "true"
+    after = await finance.ok("GET", "/funds/balance")
+    assert before["balance_fen"] - after["balance_fen"] == sum(c["amount_fen"] for c in claims)
+    for c in claims:
+        assert (await finance.ok("GET", f"/claims/{c['id']}"))["status"] == "paid"
+    assert (await finance.ok("GET", "/audit/verify"))["ok"] is True
