@@ -39,14 +39,19 @@ class ClaimOut(BaseModel):
 
 
 class Note(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "材料齐全"}]})
     reason: str | None = Field(default=None, max_length=500)
 
 
 class ObjectionIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "该学员未实际参训"}]})
     reason: str = Field(min_length=1, max_length=500)
 
 
 class DecisionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"uphold": False, "reason": "考勤记录完整，异议不成立"}]}
+    )
     uphold: bool
     reason: str = Field(min_length=1, max_length=500)
 
@@ -61,6 +66,7 @@ class Objection(BaseModel):
 
 
 class BatchIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"claim_ids": [101, 102, 103]}]})
     claim_ids: list[int] = Field(min_length=1, max_length=500)
 
 
