@@ -47,3 +47,6 @@ async def test_readme_walk_pays_one_claim(stack: RunningStack) -> None:
     assert balances[0] - balances[1] == amount > 0
     assert "CLAIM_STATUS=paid" in text
     assert text.count('"already_paid"') == 0  # the second call replays the first answer
+    assert text.count('"code":"same_person"') == 1  # the reviewer may not approve
+    assert text.count('"amount_fen":10000000') == 2  # the deposit, and its replay
+    assert '"ok":true' in text  # the audit chain verifies
