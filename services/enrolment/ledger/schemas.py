@@ -49,3 +49,14 @@ class LedgerEntryPublic(BaseModel):
     claim_id: int | None
     deposit_id: int | None
     created_at: UtcDatetime
+
+
+class BreakPublic(BaseModel):
+    kind: str
+    ref: str
+    detail: str
+
+
+class ReconciliationPublic(BaseModel):
+    consistent: bool
+    breaks: list[BreakPublic]

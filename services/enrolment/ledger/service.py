@@ -3,9 +3,12 @@ source, clawbacks, balances."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plumbing.clock import utcnow
+from plumbing.clock import SHANGHAI, utcnow
+from plumbing.errors import DomainError
 from plumbing.pagination import Page
 from plumbing.principal import Principal, require_role
 from services.enrolment.audit import service as audit
@@ -217,3 +220,21 @@ async def seed_demo_funds(session: AsyncSession, audit_key: str) -> bool:
         await _deposit(session, source, amount, "demo", 0)
     await commit(session, audit_key)
     return True
+
+
+async def ledger_period(
+    session: AsyncSession,
+    principal: Principal,
+    source: str | None,
+    from_on: dt.date,
+    to_on: dt.date,
+) -> list[LedgerEntryPublic]:
+    """Entries booked on the Asia/Shanghai days from `from_on` to `to_on`, oldest first."""
+    require_role(principal, "finance", "admin")
+    if to_on < from_on:
+        raise DomainError("validation_failed", "to_on is before from_on")
+    # Bounds in UTC, as the entries are stored (SQLite keeps the wall time only).
+    start = dt.datetime.combine(from_on, dt.time(), SHANGHAI).astimezone(dt.UTC)
+    end = dt.datetime.combine(to_on + dt.timedelta(days=1), dt.time(), SHANGHAI).astimezone(dt.UTC)
+    entries = await repository.entries_between(session, source, start, end)
+    return [LedgerEntryPublic.model_validate(e, from_attributes=True) for e in entries]
