@@ -12,7 +12,15 @@ from gateway.accounts.service import seed_demo_accounts
 from gateway.accounts.wechat import DemoWeChatProvider, MiniProgramProvider, WeChatProvider
 from gateway.clients import Downstream, UpstreamProblem
 from gateway.config import Settings
-from gateway.flow import claim_review, institutions, offerings, orders, payments, workers
+from gateway.flow import (
+    claim_review,
+    fund_reports,
+    institutions,
+    offerings,
+    orders,
+    payments,
+    workers,
+)
 from gateway.problems import Problem
 from plumbing.app import build_service_app
 from plumbing.errors import PROBLEM_JSON
@@ -71,6 +79,7 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             orders.router,
             payments.router,
             claim_review.router,
+            fund_reports.router,
         ],
         on_startup=startup,
         on_shutdown=shutdown,

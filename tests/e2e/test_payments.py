@@ -4,10 +4,15 @@ and a batch payment whose enrolment process is killed half-way, then retried."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import datetime as dt
+import io
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
+from openpyxl import load_workbook
 
 from tests.e2e.client import ELDERLY_CARE, institution_with_clerk, list_offering, staff, worker
 from tests.stack import RunningStack
@@ -124,3 +129,39 @@ async def test_a_batch_killed_half_way_pays_each_claim_once(
     for c in claims:
         assert (await finance.ok("GET", f"/claims/{c['id']}"))["status"] == "paid"
     assert (await finance.ok("GET", "/audit/verify"))["ok"] is True
+
+
+async def test_finance_reconciles_and_exports_the_ledger(gateway: httpx.AsyncClient) -> None:
+    finance = await staff(gateway, "finance-officer")
+    officer = await staff(gateway, "city-officer")
+    deposit = await finance.ok(
+        "POST",
+        "/funds/deposits",
+        expect=201,
+        json={"source": "unemployment_insurance", "amount_fen": 123_456, "reference": "拨款"},
+    )
+    report = await officer.ok("GET", "/funds/reconciliation")
+    assert report == {"consistent": True, "breaks": []}
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    params = {"source": "unemployment_insurance", "from_on": today, "to_on": today}
+    csv_file = await finance.call("GET", "/funds/ledger/export", params=params)
+    assert csv_file.status_code == 200, csv_file.text
+    assert csv_file.headers["content-type"].startswith("text/csv")
+    assert csv_file.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for Excel
+    rows = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["entry_id", "booked_at", "txn_id"]
+    mine = [r for r in rows[1:] if r[9] == str(deposit["id"])]
+    assert sorted((r[4], r[6], r[7]) for r in mine) == [
+        ("external:unemployment_insurance", "-123456", "-1234.56"),
+        ("special:unemployment_insurance", "123456", "1234.56"),
+    ]
+    xlsx = await finance.call("GET", "/funds/ledger/export", params={**params, "format": "xlsx"})
+    assert xlsx.status_code == 200
+    assert "attachment" in xlsx.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "entry_id"
+    assert len(values) == len(rows)
+    refused = await officer.call("GET", "/funds/ledger/export", params=params)
+    assert refused.status_code == 403
