@@ -165,3 +165,26 @@ async def test_finance_reconciles_and_exports_the_ledger(gateway: httpx.AsyncCli
     assert len(values) == len(rows)
     refused = await officer.call("GET", "/funds/ledger/export", params=params)
     assert refused.status_code == 403
+
+
+async def test_concurrent_payments_with_one_key_pay_once(gateway: httpx.AsyncClient) -> None:
+    finance = await staff(gateway, "finance-officer")
+    [claim] = await _claims(gateway, 1)
+    await (await staff(gateway, "rencheng-officer")).ok("POST", f"/claims/{claim['id']}/review")
+    await (await staff(gateway, "city-officer")).ok("POST", f"/claims/{claim['id']}/approve")
+    before = await finance.ok("GET", "/funds/balance")
+    key = {"Idempotency-Key": f"pay-{uuid.uuid4()}"}
+    responses = await asyncio.gather(
+        *(finance.call("POST", f"/claims/{claim['id']}/pay", headers=key) for _ in range(8))
+    )
+    # the first runs; the others either wait their turn (409, Retry-After) or replay it
+    assert {_code(r) for r in responses} <= {"ok", "request_in_progress"}
+    assert all(r.json()["status"] == "paid" for r in responses if r.status_code == 200)
+    assert all("retry-after" in r.headers for r in responses if r.status_code == 409)
+    settled = await finance.call("POST", f"/claims/{claim['id']}/pay", headers=key)
+    assert settled.status_code == 200
+    assert settled.headers["idempotent-replayed"] == "true"
+    after = await finance.ok("GET", "/funds/balance")
+    assert before["balance_fen"] - after["balance_fen"] == claim["amount_fen"]
+    other_body = await finance.call("POST", f"/claims/{claim['id'] + 1}/pay", headers=key)
+    assert (other_body.status_code, _code(other_body)) == (422, "idempotency_key_reused")
