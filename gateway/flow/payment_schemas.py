@@ -100,3 +100,20 @@ class AuditCheck(BaseModel):
     ok: bool
     checked: int
     first_broken: AuditBreak | None
+
+
+class SourceFunds(BaseModel):
+    source: str
+    # Posted: deposits minus payments.
+    balance_fen: int
+    # Set aside by approved, unpaid claims.
+    held_fen: int
+    # What approval can still hold: balance − held, never below zero.
+    available_fen: int
+
+
+class Funds(BaseModel):
+    balance_fen: int
+    held_fen: int
+    available_fen: int
+    by_source: list[SourceFunds]

@@ -11,7 +11,8 @@ from gateway.clients import Services
 from gateway.deps import Finance, Government, roles
 from gateway.flow.payment_schemas import ClaimIn
 from gateway.flow.payment_schemas import ClaimOut as Claim
-from gateway.flow.schemas import Balance, Deposit, DepositIn, Reason
+from gateway.flow.payment_schemas import Funds as Balance
+from gateway.flow.schemas import Deposit, DepositIn, Reason
 from gateway.idempotency.service import run_once
 from gateway.problems import doc
 from plumbing.db import SessionDep
