@@ -50,3 +50,4 @@ async def test_readme_walk_pays_one_claim(stack: RunningStack) -> None:
     assert text.count('"code":"same_person"') == 1  # the reviewer may not approve
     assert text.count('"amount_fen":10000000') == 2  # the deposit, and its replay
     assert '"ok":true' in text  # the audit chain verifies
+    assert '{"consistent":true,"breaks":[]}' in text  # and the books reconcile
