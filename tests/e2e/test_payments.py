@@ -188,3 +188,32 @@ async def test_concurrent_payments_with_one_key_pay_once(gateway: httpx.AsyncCli
     assert before["balance_fen"] - after["balance_fen"] == claim["amount_fen"]
     other_body = await finance.call("POST", f"/claims/{claim['id'] + 1}/pay", headers=key)
     assert (other_body.status_code, _code(other_body)) == (422, "idempotency_key_reused")
+
+
+async def test_the_worker_claims_the_living_cost_subsidy(gateway: httpx.AsyncClient) -> None:
+    officer = await staff(gateway, "city-officer")
+    institution_id, clerk = await institution_with_clerk(officer, [(ELDERLY_CARE, 5)])
+    offering = await list_offering(officer, institution_id, hours=8)
+    ming = await worker(gateway)  # group "unemployed": receives the living-cost subsidy
+    order = await ming.ok("POST", "/orders", expect=201, json={"offering_id": offering["id"]})
+    early = await ming.call("POST", f"/orders/{order['id']}/claims", json={"kind": "living_cost"})
+    assert (early.status_code, _code(early)) == (409, "invalid_state")
+    await clerk.ok("POST", f"/orders/{order['id']}/accept")
+    await clerk.ok(
+        "POST",
+        f"/orders/{order['id']}/attendance",
+        expect=201,
+        json={"on": offering["starts_on"], "hours": 8, "channel": "classroom"},
+    )
+    await clerk.ok("POST", f"/orders/{order['id']}/complete")
+    claim = await ming.ok(
+        "POST", f"/orders/{order['id']}/claims", expect=201, json={"kind": "living_cost"}
+    )
+    assert (claim["kind"], claim["payee_kind"], claim["status"]) == (
+        "living_cost",
+        "worker",
+        "submitted",
+    )
+    assert claim["amount_fen"] > 0
+    training = await ming.call("POST", f"/orders/{order['id']}/claims")
+    assert training.status_code == 403  # the training subsidy is the institution's to claim
