@@ -14,10 +14,12 @@ from gateway.clients import Downstream, UpstreamProblem
 from gateway.config import Settings
 from gateway.flow import (
     catalogue,
+    claim_review,
     demand,
     evaluation,
     evaluation_admin,
     evaluation_sessions,
+    fund_reports,
     institutions,
     offerings,
     orders,
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             evaluation.router,
             evaluation_admin.router,
             evaluation_sessions.router,
+            claim_review.router,
+            fund_reports.router,
         ],
         on_startup=startup,
         on_shutdown=shutdown,

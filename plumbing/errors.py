@@ -111,9 +111,28 @@ CODES: dict[str, tuple[int, str, str]] = {
     "already_paid": (409, "该申领已支付", "The claim has already been paid"),
     "same_person": (
         403,
-        "审批人与支付人不能为同一人",
-        "The approver may not be the payer",
+        "审核、审批、复核与支付须由不同人员办理",
+        "Review, approval, countersigning and payment need different people",
     ),
+    "public_notice_running": (
+        409,
+        "申领仍在公示期内",
+        "The claim's public notice is still running",
+    ),
+    "public_notice_closed": (
+        409,
+        "申领不在公示期内",
+        "The claim is not on public notice",
+    ),
+    "objections_open": (409, "申领有未处理的异议", "The claim has undecided objections"),
+    "countersign_required": (
+        409,
+        "大额申领须另一名财务人员复核",
+        "A second finance officer must countersign this claim first",
+    ),
+    "already_claimed": (409, "该补贴已申领", "This subsidy has already been claimed"),
+    "not_entitled": (409, "不符合该项补贴条件", "Not entitled to this subsidy"),
+    "claim_deadline_passed": (409, "已超过申领期限", "The deadline for this claim has passed"),
     "idempotency_key_reused": (
         422,
         "幂等键已用于其他请求",

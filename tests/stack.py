@@ -86,6 +86,16 @@ class RunningStack:
         """Stop one process on purpose; returns its exit code (0 = clean)."""
         return await asyncio.to_thread(self.stack.stop_process, name)
 
+    async def kill_process(self, name: str) -> int:
+        """Kill one process outright (SIGKILL: no graceful shutdown, a crash mid-request)."""
+        proc = self.stack.processes[name]
+        proc.stopped = True
+        proc.popen.kill()
+        code = await asyncio.to_thread(proc.popen.wait)
+        if proc.log_file is not None and not proc.log_file.closed:
+            proc.log_file.close()
+        return code
+
     async def start_process(self, name: str) -> None:
         """Start a stopped process again on its port and wait until it is ready."""
         await asyncio.to_thread(self.stack.start_process, name)

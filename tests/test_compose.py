@@ -265,6 +265,7 @@ def test_each_process_gets_every_setting_production_requires(
         "JINENG_JWT_SECRET",
         "JINENG_DATA_KEYS",
         "JINENG_HASH_KEY",
+        "JINENG_AUDIT_KEY",
     ):
         if key in env:
             assert re.fullmatch(r"\$\{" + key + r":\?[^}]+\}", env[key]), env[key]

@@ -8,17 +8,22 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from gateway.clients import Services
-from gateway.deps import Finance, Government, InstitutionStaff, roles
+from gateway.deps import Finance, Government, roles
 from gateway.flow.evaluation import check_certificate_standing
-from gateway.flow.schemas import Balance, Claim, Deposit, DepositIn, Reason
+from gateway.flow.payment_schemas import ClaimIn
+from gateway.flow.payment_schemas import ClaimOut as Claim
+from gateway.flow.payment_schemas import Funds as Balance
+from gateway.flow.schemas import Deposit, DepositIn, Reason
 from gateway.idempotency.service import run_once
 from gateway.problems import doc
 from plumbing.db import SessionDep
+from plumbing.errors import DomainError
 from plumbing.pagination import Page
 from plumbing.principal import Principal
 
 router = APIRouter(prefix="/api/v1")
 ClaimReader = Annotated[Principal, Depends(roles("institution", "government", "finance", "admin"))]
+ClaimFiler = Annotated[Principal, Depends(roles("institution", "worker"))]
 FundReader = Annotated[Principal, Depends(roles("finance", "government", "admin"))]
 IdempotencyKey = Annotated[
     str,
@@ -27,6 +32,15 @@ IdempotencyKey = Annotated[
         min_length=8,
         max_length=200,
         description="A unique key per payment attempt; repeating it replays the first answer.",
+    ),
+]
+OptionalIdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="Optional: repeating a key with the same body replays the first answer.",
     ),
 ]
 
@@ -38,21 +52,56 @@ IdempotencyKey = Annotated[
         Claim,
         "not_found",
         "invalid_state",
-        "conflict",
         "delivery_not_confirmed",
         "learning_flags_open",
         "certificate_revoked",
+        "already_claimed",
+        "not_entitled",
+        "claim_deadline_passed",
         status=201,
     ),
 )
 async def submit_claim(
-    order_id: int, user: InstitutionStaff, request: Request, svc: Services
+    order_id: int,
+    user: ClaimFiler,
+    request: Request,
+    svc: Services,
+    body: ClaimIn | None = None,
 ) -> Any:
-    """The institution claims the training subsidy for a certified order; refused with
-    `certificate_revoked` when the order's certificate has been revoked."""
-    order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
-    await check_certificate_standing(request, svc, order)
-    return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/claims", user, json={})
+    """The institution claims the training subsidy of a certified order (default) or the
+    evaluation subsidy its pass earned, or the living-cost subsidy of a completed one (the
+    worker may file that one too). A claim resting on a revoked certificate is refused
+    (`certificate_revoked`); the evaluation subsidy's amount is the entitlement the
+    evaluation service recorded, never a figure from the client."""
+    claim = body or ClaimIn()
+    payload = claim.model_dump(mode="json")
+    if claim.kind in ("training", "evaluation"):
+        order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
+        await check_certificate_standing(request, svc, order)
+    if claim.kind == "evaluation":
+        payload["amount_fen"] = await evaluation_entitlement(request, svc, user, order_id)
+    return await svc.enrolment.call(
+        request, "POST", f"/v1/orders/{order_id}/claims", user, json=payload
+    )
+
+
+async def evaluation_entitlement(
+    request: Request, svc: Services, user: Principal, order_id: int
+) -> int:
+    """The open evaluation-subsidy entitlement of the order, in fen (PLAN §二.(三).13)."""
+    found = await svc.evaluation.call(
+        request,
+        "GET",
+        "/v1/entitlements",
+        user,
+        params={"order_id": order_id, "status": "open"},
+    )
+    if not found["items"]:
+        raise DomainError(
+            "not_entitled", f"order {order_id} has no open evaluation-subsidy entitlement"
+        )
+    amount: int = found["items"][0]["amount_fen"]
+    return amount
 
 
 @router.get("/claims", tags=["payment"], **doc(Page[Claim]))
@@ -76,13 +125,38 @@ async def get_claim(claim_id: int, user: ClaimReader, request: Request, svc: Ser
 
 
 @router.post(
-    "/claims/{claim_id}/approve", tags=["payment"], **doc(Claim, "not_found", "invalid_state")
+    "/claims/{claim_id}/approve",
+    tags=["payment"],
+    **doc(
+        Claim,
+        "not_found",
+        "invalid_state",
+        "public_notice_running",
+        "objections_open",
+        "same_person",
+        "insufficient_funds",
+        "idempotency_key_reused",
+        "request_in_progress",
+    ),
 )
-async def approve_claim(claim_id: int, user: Government, request: Request, svc: Services) -> Any:
-    """A government officer approves a submitted claim."""
-    return await svc.enrolment.call(
-        request, "POST", f"/v1/claims/{claim_id}/approve", user, json={}
-    )
+async def approve_claim(
+    claim_id: int,
+    user: Government,
+    request: Request,
+    svc: Services,
+    session: SessionDep,
+    idempotency_key: OptionalIdempotencyKey = None,
+) -> Any:
+    """A government officer other than the reviewer approves a reviewed claim once its public
+    notice has closed; the amount is held on its funding source (Idempotency-Key optional)."""
+    path = f"/v1/claims/{claim_id}/approve"
+
+    async def call() -> Any:
+        return await svc.enrolment.call(request, "POST", path, user, json={})
+
+    if idempotency_key is None:
+        return await call()
+    return await run_once(session, user, idempotency_key, "POST", path, None, call)
 
 
 @router.post(
@@ -91,7 +165,7 @@ async def approve_claim(claim_id: int, user: Government, request: Request, svc: 
 async def reject_claim(
     claim_id: int, body: Reason, user: Government, request: Request, svc: Services
 ) -> Any:
-    """A government officer rejects a claim before payment, with a reason."""
+    """A government officer rejects a claim before payment, with a reason; a hold is voided."""
     return await svc.enrolment.call(
         request, "POST", f"/v1/claims/{claim_id}/reject", user, json=body.model_dump(mode="json")
     )
@@ -107,6 +181,7 @@ async def reject_claim(
         "already_paid",
         "insufficient_funds",
         "same_person",
+        "countersign_required",
         "idempotency_key_reused",
         "request_in_progress",
     ),
@@ -119,7 +194,8 @@ async def pay_claim(
     svc: Services,
     session: SessionDep,
 ) -> JSONResponse:
-    """Finance pays an approved claim from the special account, once. Requires Idempotency-Key."""
+    """Finance (not the approver, nor the countersigner) pays an approved claim from the
+    special account, once. Requires Idempotency-Key."""
     path = f"/v1/claims/{claim_id}/pay"
     return await run_once(
         session,
@@ -149,9 +225,7 @@ async def deposit(
     request: Request,
     svc: Services,
     session: SessionDep,
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", min_length=8, max_length=200)
-    ] = None,
+    idempotency_key: OptionalIdempotencyKey = None,
 ) -> Any:
     """Pay money into the special account from one funding source (Idempotency-Key optional)."""
     payload = body.model_dump(mode="json")

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, update
+from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from gateway.clients import UpstreamProblem
 from gateway.idempotency.models import IdempotencyRecord
+from plumbing.clock import utcnow
 from plumbing.errors import PROBLEM_JSON, DomainError
 from plumbing.principal import Principal
+
+# How long a first request may stay in flight before its key is considered abandoned: well
+# beyond the gateway's read timeout, so only a gateway that died mid-call leaves one.
+IN_FLIGHT_LEASE_S = 300.0
 
 
 def _hash(method: str, path: str, body: Any) -> str:
@@ -33,12 +39,16 @@ async def run_once(
     body: Any,
     call: Callable[[], Awaitable[Any]],
     success_status: int = 200,
+    lease_s: float = IN_FLIGHT_LEASE_S,
 ) -> JSONResponse:
     """Run `call` once per (caller, key); replay the stored answer for repeats.
 
     The record is claimed by a unique insert before the call, so two concurrent requests
     with one key cannot both reach the service. Answers the service gave (success or
     problem) are stored; a transport failure releases the key so the client may retry.
+    A record left in flight longer than `lease_s` (its gateway died mid-call) is taken over
+    by the next request with the same key and body; the services' own conditional
+    transitions keep that second attempt from doing anything twice.
     """
     request_hash = _hash(method, path, body)
     record = IdempotencyRecord(
@@ -60,13 +70,15 @@ async def run_once(
             raise DomainError(
                 "idempotency_key_reused", "this Idempotency-Key was used for another request"
             ) from None
-        if existing.state != "done" or existing.response_status is None:
+        if existing.state == "done" and existing.response_status is not None:
+            return _response(existing.response_status, existing.response_body, replayed=True)
+        if not await _take_over(session, existing, lease_s):
             raise DomainError(
                 "request_in_progress",
                 "the first request with this Idempotency-Key is still running",
                 headers={"Retry-After": "1"},
             ) from None
-        return _response(existing.response_status, existing.response_body, replayed=True)
+        record = existing
 
     try:
         try:
@@ -90,6 +102,24 @@ async def run_once(
     )
     await session.commit()
     return _response(status, stored, replayed=False)
+
+
+async def _take_over(session: AsyncSession, record: IdempotencyRecord, lease_s: float) -> bool:
+    """Claim an abandoned in-flight record: one conditional UPDATE, so one taker wins."""
+    now = utcnow()
+    stale = now - dt.timedelta(seconds=lease_s)
+    taken = await session.execute(
+        update(IdempotencyRecord)
+        .where(
+            col(IdempotencyRecord.id) == record.id,
+            col(IdempotencyRecord.state) == "in_progress",
+            col(IdempotencyRecord.created_at) < stale,
+        )
+        .values(created_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    return bool(cast(CursorResult[Any], taken).rowcount == 1)
 
 
 def _response(status: int, body: Any, *, replayed: bool) -> JSONResponse:

@@ -6,6 +6,8 @@ from pydantic import Field
 
 from plumbing.settings import DEFAULT_DATA_KEY, DEFAULT_HASH_KEY, CommonSettings
 
+DEFAULT_AUDIT_KEY = "dev-audit-key-change-me"
+
 
 class Settings(CommonSettings):
     # Personal data at rest: the first key encrypts, all decrypt (rotation). JSON list in
@@ -23,8 +25,28 @@ class Settings(CommonSettings):
     max_daily_learning_hours: float = Field(default=8.0, gt=0, le=24)
     device_max_workers: int = Field(default=2, ge=1, le=100)
 
+    # Order 5 (issue 6). Public notice (公示) of a reviewed claim, in working days
+    # (JINENG_PUBLIC_NOTICE_DAYS); 0 skips the notice.
+    public_notice_days: int = Field(default=5, ge=0, le=60)
+    # Claims above this amount need a second finance officer before payment (fen).
+    countersign_above_fen: int = Field(default=5_000_000, ge=0)
+    # A claim must be filed within this many days of the order's completion.
+    claim_deadline_days: int = Field(default=180, ge=1)
+    # Living-cost subsidy: the groups that receive it and the standard per attended day.
+    living_cost_groups: list[str] = Field(
+        default_factory=lambda: ["poor_labour", "unemployed", "disabled", "special_plan"]
+    )
+    living_cost_daily_fen: int = Field(default=3_000, ge=0)
+    # Programmes that pay the training subsidy to the worker instead of the institution.
+    worker_paid_sources: list[str] = Field(default_factory=list)
+    # Key of the tamper-evident audit chain (JINENG_AUDIT_KEY); never stored in the database.
+    audit_key: str = DEFAULT_AUDIT_KEY
+    # Test only: pause between the claims of a payment batch, to kill a process mid-batch.
+    payment_batch_delay_ms: int = Field(default=0, ge=0)
+
     def default_secrets(self) -> dict[str, bool]:
         return {
             "JINENG_DATA_KEYS": DEFAULT_DATA_KEY in self.data_keys,
             "JINENG_HASH_KEY": self.hash_key == DEFAULT_HASH_KEY,
+            "JINENG_AUDIT_KEY": self.audit_key == DEFAULT_AUDIT_KEY,
         }

@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from plumbing.app import build_service_app
 from plumbing.crypto import PersonalDataCipher
 from plumbing.settings import database_url
+from services.enrolment.audit.router import router as audit_router
+from services.enrolment.audit.service import adopt_existing
 from services.enrolment.claims.router import router as claims_router
 from services.enrolment.config import Settings
 from services.enrolment.demand.router import router as demand_router
@@ -25,9 +27,11 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
     settings.check_production()
 
     async def startup(app: FastAPI) -> None:
+        async with app.state.sessionmaker() as session:
+            await adopt_existing(session, settings.audit_key)
         if settings.demo:
             async with app.state.sessionmaker() as session:
-                await seed_demo_funds(session)
+                await seed_demo_funds(session, settings.audit_key)
 
     app = build_service_app(
         service="enrolment",
@@ -44,6 +48,7 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             learning_router,
             ledger_router,
             stats_router,
+            audit_router,
         ],
         on_startup=startup,
     )

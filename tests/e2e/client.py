@@ -202,3 +202,15 @@ async def confirm_delivery(learner: Api, order_id: int) -> dict[str, Any]:
     """The worker confirms in the app that the training was delivered (before any claim)."""
     result: dict[str, Any] = await learner.ok("POST", f"/orders/{order_id}/confirm")
     return result
+
+
+async def review_and_approve(http: httpx.AsyncClient, claim_id: int) -> dict[str, Any]:
+    """Order 5's two government steps, by two different officers: `rencheng-officer` reviews
+    (the stack runs with JINENG_PUBLIC_NOTICE_DAYS=0, so no public notice), `city-officer`
+    approves."""
+    reviewer = await staff(http, "rencheng-officer")
+    approver = await staff(http, "city-officer")
+    reviewed = await reviewer.ok("POST", f"/claims/{claim_id}/review")
+    assert reviewed["status"] == "reviewed", reviewed
+    approved: dict[str, Any] = await approver.ok("POST", f"/claims/{claim_id}/approve")
+    return approved

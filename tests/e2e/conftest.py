@@ -18,7 +18,10 @@ async def stack(
     backend: str, pg_server: str | None, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[RunningStack]:
     tmp: Path = tmp_path_factory.mktemp(f"stack-{backend}")
-    async with running_stack(backend, tmp, pg_server) as running:
+    # Claims go straight from review to approval (no public notice); a payment batch pauses
+    # between claims so a test can kill enrolment half-way through one.
+    extra = {"JINENG_PUBLIC_NOTICE_DAYS": "0", "JINENG_PAYMENT_BATCH_DELAY_MS": "400"}
+    async with running_stack(backend, tmp, pg_server, extra_env=extra) as running:
         yield running
 
 

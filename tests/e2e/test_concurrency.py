@@ -16,6 +16,7 @@ from tests.e2e.client import (
     confirm_delivery,
     institution_with_clerk,
     list_offering,
+    review_and_approve,
     staff,
     worker,
 )
@@ -91,7 +92,7 @@ async def test_ten_concurrent_payments_of_one_claim_pay_once(gateway: httpx.Asyn
     )
     await confirm_delivery(ming, order["id"])
     claim = await clerk.ok("POST", f"/orders/{order['id']}/claims", expect=201)
-    await officer.ok("POST", f"/claims/{claim['id']}/approve")
+    await review_and_approve(gateway, claim["id"])
     before = await finance.ok("GET", "/funds/balance")
 
     responses = await asyncio.gather(

@@ -15,6 +15,7 @@ from tests.e2e.client import (
     confirm_delivery,
     institution_with_clerk,
     list_offering,
+    review_and_approve,
     staff,
     worker,
 )
@@ -103,8 +104,13 @@ async def test_one_worker_from_request_to_paid_claim(gateway: httpx.AsyncClient)
     claim = await clerk.ok("POST", f"/orders/{order['id']}/claims", expect=201)
     assert claim["status"] == "submitted"
     assert claim["amount_fen"] == standard
-    approved = await officer.ok("POST", f"/claims/{claim['id']}/approve")
+    # approval before review is refused; then one officer reviews, another approves
+    early = await officer.call("POST", f"/claims/{claim['id']}/approve")
+    assert early.status_code == 409
+    assert early.json()["code"] == "invalid_state"
+    approved = await review_and_approve(gateway, claim["id"])
     assert approved["status"] == "approved"
+    assert approved["approved_by"] != approved["reviewed_by"]
     key = {"Idempotency-Key": f"pay-{uuid.uuid4()}"}
     paid = await finance.call("POST", f"/claims/{claim['id']}/pay", headers=key)
     assert paid.status_code == 200, paid.text

@@ -55,3 +55,7 @@ async def test_readme_walk_pays_one_claim(stack: RunningStack) -> None:
     assert re.search(r"(?:^|})valid$", text, re.M), text
     assert re.search(r"^http\S+/certificates/JN\d{4}-\d{7}-\w{4}$", text, re.M), text
     assert text.count('"already_paid"') == 0  # the second call replays the first answer
+    assert text.count('"code":"same_person"') == 1  # the reviewer may not approve
+    assert text.count('"amount_fen":10000000') == 2  # the deposit, and its replay
+    assert '"ok":true' in text  # the audit chain verifies
+    assert '{"consistent":true,"breaks":[]}' in text  # and the books reconcile

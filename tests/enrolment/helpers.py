@@ -111,16 +111,25 @@ async def make_order(
 
 
 async def advance(
-    client: AsyncClient, order_id: int, to: str, worker_: Principal | None = None
+    client: AsyncClient,
+    order_id: int,
+    to: str,
+    worker_: Principal | None = None,
+    *,
+    confirmed: bool = True,
+    first_day: int = 0,
 ) -> dict[str, Any]:
-    """Drive a `selected` order to `accepted`, `completed`, `certified` or `claimed`."""
+    """Drive a `selected` order to `accepted`, `completed`, `certified` or `claimed`; a
+    certified order's delivery is confirmed by its worker unless `confirmed=False`."""
     steps = ["accepted", "completed", "certified", "claimed"]
     result: dict[str, Any] = {}
     for step in steps[: steps.index(to) + 1]:
         if step == "accepted":
             r = await client.post(f"/v1/orders/{order_id}/accept", headers=as_(INSTITUTION))
         elif step == "completed":
-            for day in range(8):  # 8 days of 8 hours: 80 % of the 80 hours, no anomaly
+            # 8 days of 8 hours from `first_day` on: 80 % of the 80 hours, no anomaly (a
+            # second order of the same worker starts later, or the days overlap)
+            for day in range(first_day, first_day + 8):
                 on = (shanghai_today() + dt.timedelta(days=day)).isoformat()
                 r = await client.post(
                     f"/v1/orders/{order_id}/attendance",
@@ -140,12 +149,13 @@ async def advance(
                 headers=as_(EVALUATOR),
             )
         else:
-            await confirm(client, order_id)
             r = await client.post(f"/v1/orders/{order_id}/claims", headers=as_(INSTITUTION))
             assert r.status_code == 201, r.text
             return dict(r.json())
         assert r.status_code == 200, r.text
         result = dict(r.json())
+        if step == "certified" and confirmed:
+            result = await confirm(client, order_id)
     return result
 
 

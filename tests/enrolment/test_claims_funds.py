@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
 
 from services.enrolment.ledger.check import ledger_check
@@ -23,9 +25,19 @@ from tests.enrolment.helpers import (
     problem,
     worker,
 )
+from tests.enrolment.payments import approve, client_with, review
 from tests.support import as_
 
 W = worker(401)
+
+
+@pytest.fixture
+async def client(enrolment_url: str) -> AsyncIterator[AsyncClient]:
+    """Public notice off (0 days): these tests go straight from review to approval."""
+    async with client_with(enrolment_url) as c:
+        yield c
+
+
 SOURCES = [
     "employment_subsidy",
     "entrepreneurship",
@@ -59,9 +71,7 @@ async def _check(client: AsyncClient) -> bool:
 async def _approved_claim(client: AsyncClient, who: Any = W) -> dict[str, Any]:
     order = await make_order(client, who)
     claim = await advance(client, order["id"], "claimed")
-    approved = await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(CITY))
-    assert approved.status_code == 200, approved.text
-    return dict(approved.json())
+    return await approve(client, claim["id"])
 
 
 async def test_balance_lists_all_sources_and_deposits_are_double_entry(client: AsyncClient) -> None:
@@ -145,15 +155,32 @@ async def test_claim_approve_pay(client: AsyncClient) -> None:
         404,
         "not_found",
     )
-    approved = await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(RENCHENG))
+    body = problem(
+        await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(CITY)),
+        409,
+        "invalid_state",
+    )
+    assert body["current_status"] == "submitted"  # approval needs a review first
+    reviewed = await review(client, claim["id"], RENCHENG)
+    assert reviewed["status"] == "reviewed"  # notice days 0: no public notice
+    assert reviewed["reviewed_by"] == RENCHENG.id
+    problem(
+        await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(RENCHENG)),
+        403,
+        "same_person",
+    )
+    approved = await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(CITY))
     assert approved.json()["status"] == "approved"
-    assert approved.json()["approved_by"] == RENCHENG.id
+    assert approved.json()["approved_by"] == CITY.id
     body = problem(
         await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(CITY)),
         409,
         "invalid_state",
     )
     assert body["current_status"] == "approved"
+    held = (await client.get("/v1/funds/balance", headers=as_(FINANCE))).json()
+    assert held["held_fen"] == 150_000
+    assert held["available_fen"] == held["balance_fen"] - 150_000
 
     before = await _balance(client)
     problem(await client.post(f"/v1/claims/{claim['id']}/pay", headers=as_(CITY)), 403, "forbidden")
@@ -187,7 +214,7 @@ async def test_the_approver_may_not_pay(client: AsyncClient) -> None:
     order = await make_order(client, W)
     claim = await advance(client, order["id"], "claimed")
     approver = FINANCE.model_copy(update={"role": "government"})
-    await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(approver))
+    await approve(client, claim["id"], approver)
     problem(
         await client.post(f"/v1/claims/{claim['id']}/pay", headers=as_(FINANCE)), 403, "same_person"
     )
@@ -196,20 +223,24 @@ async def test_the_approver_may_not_pay(client: AsyncClient) -> None:
 
 
 async def test_insufficient_funds_changes_nothing(client: AsyncClient) -> None:
-    claim = await _approved_claim(client)
+    order = await make_order(client, W)
+    claim = await advance(client, order["id"], "claimed")
+    await review(client, claim["id"])
     balance = await _balance(client)
     assert balance < claim["amount_fen"]  # each test starts from an empty account
     problem(
-        await client.post(f"/v1/claims/{claim['id']}/pay", headers=as_(FINANCE)),
+        await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(CITY)),
         409,
         "insufficient_funds",
     )
     after = await client.get(f"/v1/claims/{claim['id']}", headers=as_(FINANCE))
-    assert after.json()["status"] == "approved"
-    assert after.json()["paid_by"] is None
-    order = await client.get(f"/v1/orders/{claim['order_id']}", headers=as_(CITY))
-    assert order.json()["status"] == "claimed"
+    assert after.json()["status"] == "reviewed"
+    assert after.json()["approved_by"] is None
+    order_now = await client.get(f"/v1/orders/{claim['order_id']}", headers=as_(CITY))
+    assert order_now.json()["status"] == "claimed"
     await _deposit(client, claim["amount_fen"] - balance)
+    approved = await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(CITY))
+    assert approved.json()["status"] == "approved"
     paid = await client.post(f"/v1/claims/{claim['id']}/pay", headers=as_(FINANCE))
     assert paid.json()["status"] == "paid"
     assert await _balance(client) == 0
@@ -217,7 +248,9 @@ async def test_insufficient_funds_changes_nothing(client: AsyncClient) -> None:
 
 
 async def test_reject_claim(client: AsyncClient) -> None:
+    await _deposit(client, 1_000_000)
     claim = await _approved_claim(client)
+    assert (await client.get("/v1/funds/balance", headers=as_(FINANCE))).json()["held_fen"] > 0
     url = f"/v1/claims/{claim['id']}/reject"
     problem(
         await client.post(url, json={"reason": ""}, headers=as_(CITY)), 422, "validation_failed"
@@ -228,6 +261,10 @@ async def test_reject_claim(client: AsyncClient) -> None:
     rejected = await client.post(url, json={"reason": "材料不全"}, headers=as_(CITY))
     assert rejected.json()["status"] == "rejected"
     assert rejected.json()["reason"] == "材料不全"
+    # The hold is voided: all the money is available again.
+    after = (await client.get("/v1/funds/balance", headers=as_(FINANCE))).json()
+    assert after["held_fen"] == 0
+    assert after["available_fen"] == after["balance_fen"]
     body = problem(
         await client.post(url, json={"reason": "再次"}, headers=as_(CITY)), 409, "invalid_state"
     )
@@ -254,6 +291,7 @@ async def test_claims_need_a_certified_order_of_the_institution(client: AsyncCli
 
 
 async def test_reading_claims_is_scoped(client: AsyncClient) -> None:
+    await _deposit(client, 1_000_000)
     claim = await _approved_claim(client)
     for reader in (CITY, RENCHENG, FINANCE, ADMIN, INSTITUTION, W):
         listed = await client.get("/v1/claims", headers=as_(reader))
@@ -269,8 +307,8 @@ async def test_reading_claims_is_scoped(client: AsyncClient) -> None:
 async def test_demo_funds_are_seeded_once(client: AsyncClient) -> None:
     async with client._transport.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
         empty = (await client.get("/v1/funds/ledger", headers=as_(FINANCE))).json()["total"] == 0
-        first = await seed_demo_funds(session)
-        second = await seed_demo_funds(session)
+        first = await seed_demo_funds(session, "k")
+        second = await seed_demo_funds(session, "k")
     assert first is empty
     assert second is False
     balance = await client.get("/v1/funds/balance", headers=as_(FINANCE))

@@ -10,17 +10,12 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from plumbing.db import make_engine
-from services.enrolment.ledger.check import ledger_check
 from services.enrolment.main import create_app
 from tests.enrolment.helpers import (
     CITY,
-    FINANCE,
-    advance,
     make_offering,
-    make_order,
     make_profile,
     select,
     worker,
@@ -90,40 +85,3 @@ async def test_one_worker_races_for_the_same_occupation_and_level(
     assert _codes(responses) == {"201": 1, "occupation_level_already_subsidised": 5}
     assert await _scalar(url, "SELECT sum(seats_taken) FROM offerings") == 1
     assert await _scalar(url, "SELECT count FROM worker_year_counts WHERE worker_id = 2500") == 1
-
-
-async def test_ten_finance_officers_pay_one_claim(fresh: tuple[AsyncClient, str]) -> None:
-    client, url = fresh
-    deposit = await client.post(
-        "/v1/funds/deposits",
-        json={"source": "special_training", "amount_fen": 1_000_000},
-        headers=as_(FINANCE),
-    )
-    assert deposit.status_code == 201
-    order = await make_order(client, worker(3000))
-    claim = await advance(client, order["id"], "claimed")
-    assert (
-        await client.post(f"/v1/claims/{claim['id']}/approve", headers=as_(CITY))
-    ).status_code == 200
-    payers = [FINANCE.model_copy(update={"id": 7000 + i}) for i in range(10)]
-    responses = await asyncio.gather(
-        *(client.post(f"/v1/claims/{claim['id']}/pay", headers=as_(p)) for p in payers)
-    )
-    assert _codes(responses) == {"200": 1, "already_paid": 9}
-    balance = await _scalar(
-        url, "SELECT balance_fen FROM fund_balances WHERE source = 'special_training'"
-    )
-    assert balance == 1_000_000 - claim["amount_fen"]
-    assert (
-        await _scalar(url, f"SELECT count(*) FROM ledger_entries WHERE claim_id = {claim['id']}")
-        == 2
-    )
-    engine = make_engine(url)
-    try:
-        async with engine.connect() as conn:
-            report = await ledger_check(AsyncSession(bind=conn))
-    finally:
-        await engine.dispose()
-    assert report.balanced, report
-    paid = await client.get(f"/v1/orders/{order['id']}", headers=as_(CITY))
-    assert paid.json()["status"] == "paid"

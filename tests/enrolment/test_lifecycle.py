@@ -130,7 +130,7 @@ async def test_delivery_is_confirmed_by_the_worker_before_a_claim(client: AsyncC
     order = await make_order(client, W)
     early = await client.post(f"/v1/orders/{order['id']}/confirm", headers=as_(W))
     assert problem(early, 409, "invalid_state")["current_status"] == "selected"
-    await advance(client, order["id"], "certified")
+    await advance(client, order["id"], "certified", confirmed=False)
     claim_url = f"/v1/orders/{order['id']}/claims"
     problem(await client.post(claim_url, headers=as_(INSTITUTION)), 409, "delivery_not_confirmed")
     problem(

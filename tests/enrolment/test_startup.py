@@ -68,7 +68,19 @@ def test_production_refuses_default_keys() -> None:
                 hash_key=DEFAULT_HASH_KEY,
             )
         )
+    with pytest.raises(RuntimeError, match="JINENG_AUDIT_KEY"):
+        create_app(
+            Settings(
+                env="production", internal_token="x" * 32, data_keys=["k" * 32], hash_key="h" * 32
+            )
+        )
     app = create_app(
-        Settings(env="production", internal_token="x" * 32, data_keys=["k" * 32], hash_key="h" * 32)
+        Settings(
+            env="production",
+            internal_token="x" * 32,
+            data_keys=["k" * 32],
+            hash_key="h" * 32,
+            audit_key="a" * 32,
+        )
     )
     assert app.title == "Jineng enrolment service"

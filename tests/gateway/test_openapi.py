@@ -42,6 +42,7 @@ CONTRACT = [
     ("post", "/api/v1/evaluations/results"),
     ("get", "/api/v1/certificates/{number}"),
     ("post", "/api/v1/orders/{order_id}/claims"),
+    ("post", "/api/v1/claims/{claim_id}/review"),
     ("post", "/api/v1/claims/{claim_id}/approve"),
     ("post", "/api/v1/claims/{claim_id}/pay"),
     ("get", "/api/v1/claims/{claim_id}"),

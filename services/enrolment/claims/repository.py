@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -11,8 +12,11 @@ from sqlmodel import col
 
 from plumbing.clock import utcnow
 from plumbing.principal import Principal
-from services.enrolment.claims.models import Claim, ClaimEvent
+from services.enrolment.audit import service as audit
+from services.enrolment.claims.models import Claim, ClaimEvent, ClaimObjection
+from services.enrolment.orders.models import AttendanceRecord, OrderEvent
 from services.enrolment.sql import rows_affected
+from services.enrolment.workers.models import WorkerProfile
 
 
 async def get_claim(
@@ -37,11 +41,16 @@ async def set_status(
     from_status: str,
     to_status: str,
     values: dict[str, Any] | None = None,
+    *,
+    only_if_not_countersigned: bool = False,
 ) -> int:
     """The conditional transition: touches the row only if it is still in `from_status`."""
+    where = [col(Claim.id) == claim_id, col(Claim.status) == from_status]
+    if only_if_not_countersigned:
+        where.append(col(Claim.countersigned_by).is_(None))
     stmt = (
         update(Claim)
-        .where(col(Claim.id) == claim_id, col(Claim.status) == from_status)
+        .where(*where)
         .values(status=to_status, updated_at=utcnow(), **(values or {}))
         .execution_options(synchronize_session=False)
     )
@@ -61,14 +70,70 @@ def add_event(
     actor: Principal,
     reason: str | None = None,
 ) -> None:
-    session.add(
-        ClaimEvent(
-            claim_id=claim_id,
-            from_status=from_status,
-            to_status=to_status,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            reason=reason,
-            at=utcnow(),
-        )
+    ev = ClaimEvent(
+        claim_id=claim_id,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor.id,
+        actor_role=actor.role,
+        reason=reason,
+        at=utcnow(),
     )
+    session.add(ev)
+    # Issue 6, item 7: every claim transition goes into the tamper-evident chain.
+    audit.note(session, ev)
+
+
+async def get_objection(session: AsyncSession, objection_id: int) -> ClaimObjection | None:
+    stmt = select(ClaimObjection).where(col(ClaimObjection.id) == objection_id)
+    stmt = stmt.execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_objections(session: AsyncSession, claim_id: int) -> list[ClaimObjection]:
+    stmt = (
+        select(ClaimObjection)
+        .where(col(ClaimObjection.claim_id) == claim_id)
+        .order_by(col(ClaimObjection.id))
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def count_open_objections(session: AsyncSession, claim_id: int) -> int:
+    stmt = select(func.count()).where(
+        col(ClaimObjection.claim_id) == claim_id, col(ClaimObjection.status) == "open"
+    )
+    return int((await session.execute(stmt)).scalar() or 0)
+
+
+async def decide_objection(
+    session: AsyncSession, objection_id: int, status: str, by: int, decision: str
+) -> int:
+    stmt = (
+        update(ClaimObjection)
+        .where(col(ClaimObjection.id) == objection_id, col(ClaimObjection.status) == "open")
+        .values(status=status, decided_by=by, decision=decision, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return await rows_affected(session, stmt)
+
+
+async def completed_at(session: AsyncSession, order_id: int) -> dt.datetime | None:
+    """When the order reached `completed` (its event), for the claim deadline."""
+    stmt = select(func.max(col(OrderEvent.at))).where(
+        col(OrderEvent.order_id) == order_id, col(OrderEvent.to_status) == "completed"
+    )
+    value = (await session.execute(stmt)).scalar()
+    return value if isinstance(value, dt.datetime) else None
+
+
+async def attended_days(session: AsyncSession, order_id: int) -> int:
+    stmt = select(func.count(func.distinct(col(AttendanceRecord.attended_on)))).where(
+        col(AttendanceRecord.order_id) == order_id
+    )
+    return int((await session.execute(stmt)).scalar() or 0)
+
+
+async def target_group(session: AsyncSession, worker_id: int) -> str | None:
+    stmt = select(col(WorkerProfile.target_group)).where(col(WorkerProfile.worker_id) == worker_id)
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -1,27 +1,25 @@
-"""Order 5 (政府买单): institutions claim, government approves, finance pays from the
-special account — each payment once, by someone other than the approver."""
+"""Order 5 (政府买单): filing and reading claims. The lifecycle after filing is in
+lifecycle.py; batch payment in batch.py."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
-from plumbing.clock import utcnow
-from plumbing.errors import DomainError, InvalidState, NotFound
+from plumbing import clock
+from plumbing.errors import DomainError, Forbidden, NotFound
 from plumbing.pagination import Page
-from plumbing.principal import Principal, require_role
+from plumbing.principal import Principal
 from services.enrolment.claims import repository
 from services.enrolment.claims.models import Claim
-from services.enrolment.claims.schemas import ClaimPublic
-from services.enrolment.learning import repository as learning
-from services.enrolment.ledger.service import pay_out
-from services.enrolment.orders import repository as orders
+from services.enrolment.claims.preconditions import check_claim_preconditions
+from services.enrolment.claims.schemas import ClaimCreate, ClaimPublic, ObjectionPublic
+from services.enrolment.config import Settings
+from services.enrolment.ledger.books import commit
 from services.enrolment.orders.models import Order
-from services.enrolment.orders.service import load_order, move, require_institution_of
+from services.enrolment.orders.service import load_order, move
 from services.enrolment.sql import scope_filter
 
 
@@ -38,60 +36,93 @@ def claim_scope(principal: Principal) -> list[ColumnElement[bool]]:
     )
 
 
-async def _load(session: AsyncSession, principal: Principal, claim_id: int) -> Claim:
-    claim = await repository.get_claim(session, claim_id, claim_scope(principal))
+async def load_claim(
+    session: AsyncSession, principal: Principal, claim_id: int, *, scoped: bool = True
+) -> Claim:
+    claim = await repository.get_claim(session, claim_id, claim_scope(principal) if scoped else [])
     if claim is None:
         raise NotFound("claim", claim_id)
     return claim
 
 
-async def _reread(session: AsyncSession, claim_id: int) -> ClaimPublic:
+async def reread(session: AsyncSession, claim_id: int) -> ClaimPublic:
     claim = await repository.get_claim(session, claim_id, [])
     assert claim is not None
     return to_public(claim)
 
 
-async def submit_claim(session: AsyncSession, principal: Principal, order_id: int) -> ClaimPublic:
-    """The institution claims the training subsidy of a certified order (order → claimed)."""
-    order = await load_order(session, principal, order_id)
-    require_institution_of(principal, order)
-    # The worker's word that training happened comes before any money (DESIGN "delivery
-    # confirmed"); the status change below re-checks it in the same UPDATE.
-    if order.status == "certified" and order.delivery != "confirmed":
-        raise DomainError(
-            "delivery_not_confirmed",
-            f"the worker has {'disputed' if order.delivery else 'not confirmed'} the delivery",
-            delivery=order.delivery,
-        )
+def _may_file(principal: Principal, order: Order, kind: str) -> None:
+    if principal.role == "institution" and principal.institution_id == order.institution_id:
+        return
+    # The living-cost subsidy is the worker's own: they may file it themselves.
+    if kind == "living_cost" and principal.role == "worker" and principal.id == order.worker_id:
+        return
+    raise Forbidden("only staff of the order's institution may claim this subsidy")
+
+
+async def _amount(
+    session: AsyncSession, order: Order, body: ClaimCreate, settings: Settings
+) -> tuple[int, str, int]:
+    """(amount_fen, payee_kind, payee_id) of a claim of this kind on this order."""
     assert order.id is not None
-    flags = await learning.open_flags(session, order.id)
-    if flags:
-        raise DomainError(
-            "learning_flags_open",
-            f"{len(flags)} anomaly flag(s) on this order await government review",
-            flags=[{"id": f.id, "kind": f.kind} for f in flags],
+    if body.kind != "evaluation" and body.amount_fen is not None:
+        raise DomainError("validation_failed", "amount_fen is given only for evaluation claims")
+    if body.kind == "training":
+        # PLAN §二.(二).11: per the standard fixed at listing; paid to the institution, or to
+        # the worker where the programme pays individuals.
+        if order.funding_source in settings.worker_paid_sources:
+            return order.subsidy_fen, "worker", order.worker_id
+        return order.subsidy_fen, "institution", order.institution_id
+    if body.kind == "evaluation":
+        if body.amount_fen is None:
+            raise DomainError(
+                "not_entitled", "no evaluation-subsidy entitlement was given for this order"
+            )
+        return body.amount_fen, "institution", order.institution_id
+    days = await repository.attended_days(session, order.id)
+    return days * settings.living_cost_daily_fen, "worker", order.worker_id
+
+
+async def submit_claim(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: int,
+    body: ClaimCreate,
+    settings: Settings,
+) -> ClaimPublic:
+    """File a claim of one kind on an order; the training claim moves it certified → claimed."""
+    order = await load_order(session, principal, order_id)
+    _may_file(principal, order, body.kind)
+    now = clock.utcnow()
+    await check_claim_preconditions(session, order, body.kind, settings, now)
+    amount, payee_kind, payee_id = await _amount(session, order, body, settings)
+    if body.kind == "training":
+        # The delivery confirmation is re-checked in the same UPDATE as the status change.
+        await move(
+            session,
+            order,
+            principal,
+            "certified",
+            "claimed",
+            "claim the subsidy",
+            only_if=(col(Order.delivery) == "confirmed",),
         )
-    await move(
-        session,
-        order,
-        principal,
-        "certified",
-        "claimed",
-        "claim the subsidy",
-        only_if=(col(Order.delivery) == "confirmed",),
-    )
-    now = utcnow()
     assert order.id is not None
     claim = Claim(
         order_id=order.id,
-        kind="training",
+        kind=body.kind,
         institution_id=order.institution_id,
         worker_id=order.worker_id,
         unit_code=order.unit_code,
-        amount_fen=order.subsidy_fen,
+        payee_kind=payee_kind,
+        payee_id=payee_id,
+        amount_fen=amount,
         funding_source=order.funding_source,
+        subsidy_year=order.subsidy_year if body.kind == "living_cost" else None,
         status="submitted",
         submitted_by=principal.id,
+        # Issue 6, item 3: above the threshold two finance officers take part in payment.
+        needs_countersign=amount > settings.countersign_above_fen,
         created_at=now,
         updated_at=now,
     )
@@ -99,12 +130,14 @@ async def submit_claim(session: AsyncSession, principal: Principal, order_id: in
     try:
         await session.flush()
     except IntegrityError:
-        # UNIQUE (order_id, kind): one training claim per order.
+        # UNIQUE (order_id, kind), and one living-cost subsidy per worker and year.
         await session.rollback()
-        raise DomainError("conflict", f"order {order_id} already has a training claim") from None
+        raise DomainError(
+            "already_claimed", f"a {body.kind} subsidy was already claimed for order {order_id}"
+        ) from None
     assert claim.id is not None
     repository.add_event(session, claim.id, None, "submitted", principal)
-    await session.commit()
+    await commit(session, settings.audit_key)
     return to_public(claim)
 
 
@@ -121,88 +154,15 @@ async def list_claims(
 
 async def get_claim(session: AsyncSession, principal: Principal, claim_id: int) -> ClaimPublic:
     """One claim, if it is in the caller's scope."""
-    return to_public(await _load(session, principal, claim_id))
+    return to_public(await load_claim(session, principal, claim_id))
 
 
-async def _transition(
-    session: AsyncSession,
-    principal: Principal,
-    claim_id: int,
-    from_status: str,
-    to_status: str,
-    action: str,
-    reason: str | None = None,
-    values: dict[str, Any] | None = None,
-) -> None:
-    if await repository.set_status(session, claim_id, from_status, to_status, values) == 0:
-        current = await repository.status_of(session, claim_id)
-        await session.rollback()
-        raise InvalidState(current, action)
-    repository.add_event(session, claim_id, from_status, to_status, principal, reason)
-
-
-async def approve_claim(session: AsyncSession, principal: Principal, claim_id: int) -> ClaimPublic:
-    """Government approves a submitted claim; the approver is recorded (and may not pay)."""
-    require_role(principal, "government")
-    await _load(session, principal, claim_id)
-    await _transition(
-        session,
-        principal,
-        claim_id,
-        "submitted",
-        "approved",
-        "approve",
-        values={"approved_by": principal.id, "approved_at": utcnow()},
-    )
-    await session.commit()
-    return await _reread(session, claim_id)
-
-
-async def reject_claim(
-    session: AsyncSession, principal: Principal, claim_id: int, reason: str
-) -> ClaimPublic:
-    """Government rejects a claim that is not paid yet, with a reason."""
-    require_role(principal, "government")
-    claim = await _load(session, principal, claim_id)
-    if claim.status not in ("submitted", "approved"):
-        raise InvalidState(claim.status, "reject")
-    await _transition(
-        session, principal, claim_id, claim.status, "rejected", "reject", reason, {"reason": reason}
-    )
-    await session.commit()
-    return await _reread(session, claim_id)
-
-
-async def pay_claim(session: AsyncSession, principal: Principal, claim_id: int) -> ClaimPublic:
-    """Finance pays an approved claim: claim, balance, ledger pair and order in one
-    transaction, so a claim is paid at most once and the ledger always balances."""
-    require_role(principal, "finance")
-    claim = await _load(session, principal, claim_id)
-    assert claim.id is not None
-    # DESIGN "Rules": the approver is not the payer (also a CHECK on claims).
-    if claim.approved_by == principal.id:
-        raise DomainError("same_person", "the approver of a claim may not pay it")
-    now = utcnow()
-    paid = await repository.set_status(
-        session, claim.id, "approved", "paid", {"paid_by": principal.id, "paid_at": now}
-    )
-    if not paid:
-        current = await repository.status_of(session, claim.id)
-        await session.rollback()
-        if current == "paid":
-            raise DomainError("already_paid", f"claim {claim_id} has already been paid")
-        raise InvalidState(current, "pay")
-    repository.add_event(session, claim.id, "approved", "paid", principal)
-    source, amount = claim.funding_source, claim.amount_fen
-    if not await pay_out(session, source, amount, claim.id, claim.institution_id):
-        await session.rollback()
-        raise DomainError(
-            "insufficient_funds",
-            f"the special account's {source} fund cannot pay {amount} fen",
-            funding_source=source,
-        )
-    order = await orders.get_order(session, claim.order_id, [])
-    assert order is not None
-    await move(session, order, principal, "claimed", "paid", "mark paid")
-    await session.commit()
-    return await _reread(session, claim_id)
+async def list_objections(
+    session: AsyncSession, principal: Principal, claim_id: int
+) -> list[ObjectionPublic]:
+    """The objections filed against a claim."""
+    await load_claim(session, principal, claim_id)
+    return [
+        ObjectionPublic.model_validate(o, from_attributes=True)
+        for o in await repository.list_objections(session, claim_id)
+    ]

@@ -27,7 +27,7 @@ async def ledger_check(session: AsyncSession) -> LedgerReport:
     balances = await repository.balances(session)
     entries = await repository.sums_by_account_prefix(session, "special:")
     for source in FUNDING_SOURCES:
-        balance, booked = balances.get(source, 0), entries.get(source, 0)
+        balance, booked = balances.get(source, (0, 0))[0], entries.get(source, 0)
         if balance != booked:
             report.mismatches[source] = (balance, booked)
     return report

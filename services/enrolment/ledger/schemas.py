@@ -25,11 +25,17 @@ class DepositPublic(BaseModel):
 
 class SourceBalance(BaseModel):
     source: str
+    # Posted: deposits minus payments.
     balance_fen: int
+    # Set aside by approved, unpaid claims.
+    held_fen: int
+    available_fen: int
 
 
 class BalancePublic(BaseModel):
     balance_fen: int
+    held_fen: int
+    available_fen: int
     by_source: list[SourceBalance]
 
 
@@ -39,6 +45,18 @@ class LedgerEntryPublic(BaseModel):
     account: str
     source: str
     amount_fen: int
+    kind: str
     claim_id: int | None
     deposit_id: int | None
     created_at: UtcDatetime
+
+
+class BreakPublic(BaseModel):
+    kind: str
+    ref: str
+    detail: str
+
+
+class ReconciliationPublic(BaseModel):
+    consistent: bool
+    breaks: list[BreakPublic]

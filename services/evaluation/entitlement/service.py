@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plumbing.errors import Forbidden
 from plumbing.principal import Principal, require_role
 from services.evaluation.catalogue.models import CatalogueEntry
 from services.evaluation.entitlement import repository as repo
@@ -14,7 +15,7 @@ from services.evaluation.entitlement.models import Entitlement
 from services.evaluation.event.repository import add_event
 from services.evaluation.result.models import Result
 
-READERS = ("government", "finance", "admin", "worker")
+READERS = ("government", "finance", "admin", "worker", "institution")
 
 
 async def grant(
@@ -86,8 +87,11 @@ async def list_entitlements(
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Entitlement], int]:
-    """Government and finance see all (the payment process claims from here); a worker its own."""
+    """Government and finance see all (the payment process claims from here); a worker its own;
+    an institution one order's, which the gateway has read in the institution's scope."""
     require_role(actor, *READERS)
+    if actor.role == "institution" and order_id is None:
+        raise Forbidden("an institution reads the entitlements of one of its orders at a time")
     if actor.role == "worker":
         if worker_id not in (None, actor.id):
             return [], 0
