@@ -220,3 +220,47 @@ async def test_the_worker_claims_the_living_cost_subsidy(gateway: httpx.AsyncCli
     assert claim["amount_fen"] > 0
     training = await ming.call("POST", f"/orders/{order['id']}/claims")
     assert training.status_code == 403  # the training subsidy is the institution's to claim
+
+
+async def test_the_evaluation_subsidy_is_the_entitlement_evaluation_recorded(
+    gateway: httpx.AsyncClient,
+) -> None:
+    officer = await staff(gateway, "city-officer")
+    evaluator = await staff(gateway, "evaluator")
+    finance = await staff(gateway, "finance-officer")
+    institution_id, clerk = await institution_with_clerk(officer, [(ELDERLY_CARE, 5)])
+    offering = await list_offering(officer, institution_id, hours=8)
+    ming = await worker(gateway)
+    order = await ming.ok("POST", "/orders", expect=201, json={"offering_id": offering["id"]})
+    await clerk.ok("POST", f"/orders/{order['id']}/accept")
+    await approved_class_plan(clerk, officer, offering)
+    await attend(clerk, order["id"], 8, on=offering["starts_on"])
+    await clerk.ok("POST", f"/orders/{order['id']}/complete")
+    url = f"/orders/{order['id']}/claims"
+    early = await clerk.call("POST", url, json={"kind": "evaluation"})
+    assert (early.status_code, _code(early)) == (409, "not_entitled")  # not evaluated yet
+    await evaluator.ok(
+        "POST",
+        "/evaluations/results",
+        expect=201,
+        json={"order_id": order["id"], "passed": True, "score": 80},
+    )
+    await confirm_delivery(ming, order["id"])
+    [entitlement] = (
+        await finance.ok(
+            "GET", "/evaluations/entitlements", params={"order_id": order["id"], "status": "open"}
+        )
+    )["items"]
+    assert entitlement["amount_fen"] > 0
+    # The amount is the entitlement's, whatever the client sends.
+    claim = await clerk.ok("POST", url, expect=201, json={"kind": "evaluation", "amount_fen": 1})
+    assert (claim["kind"], claim["amount_fen"], claim["payee_kind"]) == (
+        "evaluation",
+        entitlement["amount_fen"],
+        "institution",
+    )
+    again = await clerk.call("POST", url, json={"kind": "evaluation"})
+    assert (again.status_code, _code(again)) == (409, "already_claimed")
+    # the training subsidy is a separate claim on the same order
+    training = await clerk.ok("POST", url, expect=201)
+    assert training["kind"] == "training"
