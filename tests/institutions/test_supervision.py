@@ -112,10 +112,10 @@ async def test_a_plan_is_filed_returned_refiled_and_approved(client: AsyncClient
         ),
         (
             {"offering_ends_on": "2020-01-01", "offering_starts_on": "2019-12-01"},
-            "ended",
+            "started",
         ),
     ],
-    ids=["no-roster", "too-few-hours", "outside-dates", "long-day", "ended"],
+    ids=["no-roster", "too-few-hours", "outside-dates", "long-day", "started"],
 )
 async def test_a_plan_that_does_not_fit_is_refused(
     client: AsyncClient, overrides: dict[str, Any], problem: str

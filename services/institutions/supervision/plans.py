@@ -26,10 +26,10 @@ def _check_plan(body: ClassPlanFile) -> float:
     all to teach the offering's hours, and a roster. Returns the planned hours."""
     problems = []
     today = shanghai_today()
-    # No hour counts before the plan is approved (the attendance check), so a plan filed late
-    # only delays the class; once the offering has ended there is nothing left to plan.
-    if today > body.offering_ends_on:
-        problems.append(f"the offering ended on {body.offering_ends_on}")
+    # PLAN §二.(三).14: the plan is filed before the class starts (on its first day at the
+    # latest, Asia/Shanghai); no hour counts before it is approved (the attendance check).
+    if today > body.offering_starts_on:
+        problems.append(f"the offering started on {body.offering_starts_on}")
     if not body.roster:
         problems.append("the roster is empty: no order of this offering is accepted yet")
     per_day: dict[str, float] = defaultdict(float)
