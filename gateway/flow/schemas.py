@@ -127,8 +127,13 @@ class TrainingRequest(BaseModel):
 
 # -- institutions and catalogue -----------------------------------------------------------
 class Approval(RequestModel):
+    """An approved occupation and level, in force from `valid_from` (today when left out)
+    through `valid_until` (open-ended when left out)."""
+
     occupation_code: str = OccupationCode
     level: int = Level
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
 
 
 class InstitutionIn(RequestModel):
@@ -153,6 +158,10 @@ class InstitutionIn(RequestModel):
     address: str | None = Field(default=None, max_length=300)
     contact_name: str | None = Field(default=None, max_length=50)
     contact_phone: str | None = None
+    licence_number: str | None = Field(default=None, max_length=64)
+    licence_issued_on: dt.date | None = None
+    licence_expires_on: dt.date | None = None
+    yearly_capacity: int | None = Field(default=None, gt=0, le=1_000_000)
 
     _code = field_validator("credit_code")(lambda v: normalise_credit_code(v))
     _unit = field_validator("unit_code")(lambda v: check_unit_code(v))
