@@ -34,6 +34,7 @@ class Settings(CommonSettings):
     # per IP; profile changes: per account). Lockout after `lockout_failures` wrong passwords.
     rate_window_s: float = 60.0
     rate_login: int = 10
+    rate_login_ip: int = 100  # all usernames from one address (password spraying)
     rate_wechat: int = 60
     rate_profile: int = 10
     lockout_failures: int = 5

@@ -120,6 +120,7 @@ def stack_env(
         JINENG_LOG_JSON="1",
         # The e2e suite logs in far more often than a person; the limits are tested in process.
         JINENG_RATE_LOGIN="100000",
+        JINENG_RATE_LOGIN_IP="100000",
         JINENG_RATE_WECHAT="100000",
         JINENG_RATE_PROFILE="100000",
     )

@@ -30,6 +30,7 @@ async def staff_login(
 ) -> TokenPair:
     """Staff login with username and password (rate-limited per address and username; the
     account locks for a while after repeated wrong passwords)."""
+    limit(request, "login_ip", client_ip(request))
     limit(request, "login", f"{client_ip(request)}|{body.username}")
     return await service.login(session, settings, body.username, body.password)
 

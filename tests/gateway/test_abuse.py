@@ -50,6 +50,22 @@ async def test_login_rate_limit_is_429_problem_with_retry_after(
     assert other.status_code == 401
 
 
+async def test_password_spraying_from_one_address_is_limited(
+    gw: AsyncClient, gateway_settings: Settings
+) -> None:
+    gateway_settings.rate_login_ip = 3
+    for n in range(3):
+        response = await gw.post(
+            "/api/v1/auth/token", json={"username": f"user-{n}", "password": "Winter2026"}
+        )
+        assert response.status_code == 401
+    refused = await gw.post(
+        "/api/v1/auth/token", json={"username": "user-9", "password": "Winter2026"}
+    )
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+
+
 async def test_wechat_login_rate_limit(gw: AsyncClient, gateway_settings: Settings) -> None:
     gateway_settings.rate_wechat = 2
     await worker_login(gw, "rl-1")
