@@ -30,6 +30,24 @@ class Settings(CommonSettings):
     wechat_app_secret: SecretStr = SecretStr("")
     wechat_api_base: str = "https://api.weixin.qq.com"
 
+    # Abuse limits: hits per `rate_window_s` per key (login: per IP and username; WeChat login:
+    # per IP; profile changes: per account). Lockout after `lockout_failures` wrong passwords.
+    rate_window_s: float = 60.0
+    rate_login: int = 10
+    rate_login_ip: int = 100  # all usernames from one address (password spraying)
+    rate_wechat: int = 60
+    rate_profile: int = 10
+    lockout_failures: int = 5
+    lockout_s: int = 900
+    # Circuit breaker per downstream service: open after this many transport failures in a
+    # row, then refuse at once for `breaker_open_s` before letting one probe through.
+    breaker_failures: int = 5
+    breaker_open_s: float = 10.0
+    # Request bodies: JSON at most `max_body_bytes`; multipart uploads (the catalogue file,
+    # itself capped at 5 MiB) at most `max_upload_bytes`. Larger is 413 payload_too_large.
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 6 * 1024 * 1024
+
     demo_password: SecretStr = SecretStr("jineng-demo")
 
     def default_secrets(self) -> dict[str, bool]:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from gateway.accounts.router import router as auth_router
 from gateway.accounts.service import seed_demo_accounts
 from gateway.accounts.wechat import DemoWeChatProvider, MiniProgramProvider, WeChatProvider
+from gateway.bodylimit import BodyLimitMiddleware
 from gateway.clients import Downstream, UpstreamProblem
 from gateway.config import Settings
 from gateway.flow import (
@@ -107,6 +108,11 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
         )
 
     app.add_exception_handler(UpstreamProblem, upstream_problem)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
 
     def openapi() -> dict[str, object]:
         if app.openapi_schema is None:

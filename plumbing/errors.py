@@ -25,6 +25,13 @@ CODES: dict[str, tuple[int, str, str]] = {
     "invalid_credentials": (401, "用户名或密码错误", "Wrong username or password"),
     "invalid_token": (401, "令牌无效或已过期", "Token is invalid or expired"),
     "forbidden": (403, "无权执行此操作", "Not allowed"),
+    "rate_limited": (429, "请求过于频繁，请稍后再试", "Too many requests; try again later"),
+    "account_locked": (
+        423,
+        "密码错误次数过多，账号已临时锁定",
+        "Too many wrong passwords; the account is locked for a while",
+    ),
+    "payload_too_large": (413, "请求体过大", "The request body is too large"),
     "invalid_state": (409, "当前状态不允许此操作", "Not allowed in the current state"),
     "conflict": (409, "与现有数据冲突", "Conflicts with existing data"),
     "offering_full": (409, "该培训班名额已满", "The offering is full"),
@@ -294,6 +301,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         405: "method_not_allowed",
         401: "unauthorized",
         403: "forbidden",
+        413: "payload_too_large",
     }.get(exc.status_code, "validation_failed" if exc.status_code < 500 else "internal_error")
     return problem_response(
         request,

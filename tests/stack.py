@@ -118,6 +118,11 @@ def stack_env(
         JINENG_VAR_DIR=str(var_dir),
         JINENG_INTERNAL_TOKEN=DEFAULT_INTERNAL_TOKEN,  # what tests.support.internal_headers sends
         JINENG_LOG_JSON="1",
+        # The e2e suite logs in far more often than a person; the limits are tested in process.
+        JINENG_RATE_LOGIN="100000",
+        JINENG_RATE_LOGIN_IP="100000",
+        JINENG_RATE_WECHAT="100000",
+        JINENG_RATE_PROFILE="100000",
     )
     env.update({f"{svc.upper()}_DATABASE_URL": url for svc, url in database_urls.items()})
     env.update(extra or {})

@@ -27,6 +27,7 @@ class Account(Base, table=True):
         CheckConstraint(
             "role <> 'evaluator' OR evaluation_body_id IS NOT NULL", name="evaluator_bound"
         ),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -38,6 +39,12 @@ class Account(Base, table=True):
     institution_id: int | None = None
     evaluation_body_id: int | None = None
     is_demo: bool = False
+    # Wrong passwords in a row; at settings.lockout_failures the account locks until
+    # `locked_until` (counted by one conditional UPDATE, so parallel guesses all count).
+    failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_until: dt.datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
     created_at: dt.datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -51,4 +51,29 @@ async def revoke_family(session: AsyncSession, family_id: str, now: dt.datetime)
         update(RefreshToken)
         .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=now)
+    )
+
+
+async def record_failed_login(
+    session: AsyncSession, account_id: int, now: dt.datetime, failures: int, lock_s: int
+) -> None:
+    """Count a wrong password in one statement; the `failures`-th locks the account."""
+    reached = col(Account.failed_logins) + 1 >= failures
+    await session.execute(
+        update(Account)
+        .where(col(Account.id) == account_id)
+        .values(
+            failed_logins=case((reached, 0), else_=col(Account.failed_logins) + 1),
+            locked_until=case(
+                (reached, now + dt.timedelta(seconds=lock_s)), else_=col(Account.locked_until)
+            ),
+        )
+    )
+
+
+async def clear_failed_logins(session: AsyncSession, account_id: int) -> None:
+    await session.execute(
+        update(Account)
+        .where(col(Account.id) == account_id)
+        .values(failed_logins=0, locked_until=None)
     )

@@ -8,26 +8,43 @@ from gateway.accounts import service
 from gateway.accounts.schemas import Me, RefreshRequest, TokenPair, TokenRequest, WeChatLogin
 from gateway.deps import CurrentUser, SettingsDep
 from gateway.problems import doc, problems
+from gateway.ratelimit import client_ip, limit
 from plumbing.db import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
 @router.post(
-    "/auth/token", **doc(TokenPair, "invalid_credentials", "validation_failed", auth=False)
+    "/auth/token",
+    **doc(
+        TokenPair,
+        "invalid_credentials",
+        "account_locked",
+        "rate_limited",
+        "validation_failed",
+        auth=False,
+    ),
 )
-async def staff_login(body: TokenRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
-    """Staff login with username and password."""
+async def staff_login(
+    body: TokenRequest, request: Request, session: SessionDep, settings: SettingsDep
+) -> TokenPair:
+    """Staff login with username and password (rate-limited per address and username; the
+    account locks for a while after repeated wrong passwords)."""
+    limit(request, "login_ip", client_ip(request))
+    limit(request, "login", f"{client_ip(request)}|{body.username}")
     return await service.login(session, settings, body.username, body.password)
 
 
 @router.post(
-    "/auth/wechat", **doc(TokenPair, "invalid_credentials", "validation_failed", auth=False)
+    "/auth/wechat",
+    **doc(TokenPair, "invalid_credentials", "rate_limited", "validation_failed", auth=False),
 )
 async def worker_login(
     body: WeChatLogin, request: Request, session: SessionDep, settings: SettingsDep
 ) -> TokenPair:
-    """Worker login with a WeChat login code (demo mode: `demo:<openid>`)."""
+    """Worker login with a WeChat login code (demo mode: `demo:<openid>`); rate-limited per
+    address."""
+    limit(request, "wechat", client_ip(request))
     return await service.wechat_login(session, settings, request.app.state.wechat, body.code)
 
 

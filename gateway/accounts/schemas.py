@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.strict import RequestModel
 
-class TokenRequest(BaseModel):
+
+class TokenRequest(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"username": "city-officer", "password": "jineng-demo"}]}
     )
@@ -13,12 +15,12 @@ class TokenRequest(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
-class WeChatLogin(BaseModel):
+class WeChatLogin(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "demo:worker-001"}]})
     code: str = Field(min_length=1, max_length=256)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"refresh_token": "Zk3q9cJ0b2x1VYl5N0t8Rj2m4Q6sU8wA1cE3gI5kM7o"}]
@@ -43,7 +45,7 @@ class Me(BaseModel):
     evaluation_body_id: int | None = None
 
 
-class StaffCreate(BaseModel):
+class StaffCreate(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"username": "jsxy-clerk", "password": "a-long-passphrase"}]

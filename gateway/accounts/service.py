@@ -62,10 +62,28 @@ async def login(
     session: AsyncSession, settings: Settings, username: str, password: str
 ) -> TokenPair:
     """Staff login with username and password."""
+    now = utcnow()
     account = await repository.get_by_username(session, username)
+    if account is not None and account.locked_until is not None:
+        until = account.locked_until.replace(tzinfo=account.locked_until.tzinfo or dt.UTC)
+        if until > now:
+            wait = max(1, int((until - now).total_seconds()) + 1)
+            raise DomainError(
+                "account_locked",
+                f"too many wrong passwords; try again in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
     ok = verify_password(password, account.password_hash if account else None)
+    if account is not None and account.id is not None and not ok:
+        await repository.record_failed_login(
+            session, account.id, now, settings.lockout_failures, settings.lockout_s
+        )
+        await session.commit()
     if account is None or not ok or account.disabled_at is not None:
         raise DomainError("invalid_credentials", "wrong username or password")
+    if account.failed_logins or account.locked_until is not None:
+        assert account.id is not None
+        await repository.clear_failed_logins(session, account.id)
     return await _issue(session, settings, account)
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from gateway.flow.schemas import AttendanceIn, Order, ProfileIn
+from gateway.strict import RequestModel
 from plumbing.ids import normalise_credit_code
 
 Programme = Literal["spread_wings", "veteran", "poor_labour"]
@@ -146,7 +147,7 @@ class TimedAttendanceIn(AttendanceIn):
     device_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
-class LearningSessionIn(BaseModel):
+class LearningSessionIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -193,12 +194,12 @@ class Flag(BaseModel):
     created_at: dt.datetime
 
 
-class FlagResolutionIn(BaseModel):
+class FlagResolutionIn(RequestModel):
     resolution: Literal["cleared", "confirmed"]
     reason: str = Field(min_length=1, max_length=500)
 
 
-class WithdrawalIn(BaseModel):
+class WithdrawalIn(RequestModel):
     reason: str = Field(min_length=1, max_length=500)
 
 

@@ -8,11 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from gateway.strict import RequestModel
+
 OCCUPATION_CODE = r"^[0-9A-Za-z][0-9A-Za-z-]{0,31}$"
 
 
 # -- results -----------------------------------------------------------------------------
-class ScoresIn(BaseModel):
+class ScoresIn(RequestModel):
     """An overall `score`, or `theory_score` and `practical_score`; `passed` is optional and,
     when given, must agree with the trade's pass rule."""
 
@@ -35,9 +37,7 @@ class ScoresIn(BaseModel):
 
 
 class ResultIn(ScoresIn):
-    # Unknown fields are ignored here, as they were before scores came in parts.
     model_config = ConfigDict(
-        extra="ignore",
         json_schema_extra={
             "examples": [
                 {"order_id": 1, "passed": True, "score": 86},
@@ -122,13 +122,13 @@ class CertificateDetail(Certificate):
     revoked_at: dt.datetime | None
 
 
-class RevokeIn(BaseModel):
+class RevokeIn(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "考评舞弊，证书作废"}]})
     reason: str = Field(min_length=1, max_length=500)
 
 
 # -- catalogue ---------------------------------------------------------------------------
-class CatalogueEntryIn(BaseModel):
+class CatalogueEntryIn(RequestModel):
     occupation_code: str = Field(pattern=OCCUPATION_CODE)
     occupation_name: str = Field(min_length=1, max_length=100)
     level: int = Field(ge=1, le=5)
@@ -137,7 +137,7 @@ class CatalogueEntryIn(BaseModel):
     subsidy_fen: int = Field(ge=0, le=10**8)
 
 
-class CatalogueVersionIn(BaseModel):
+class CatalogueVersionIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -190,12 +190,12 @@ class EvaluationCatalogue(BaseModel):
 
 
 # -- bodies ------------------------------------------------------------------------------
-class ScopeItem(BaseModel):
+class ScopeItem(RequestModel):
     occupation_code: str = Field(pattern=OCCUPATION_CODE)
     level: int = Field(ge=1, le=5)
 
 
-class BodyIn(BaseModel):
+class BodyIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -217,7 +217,7 @@ class BodyIn(BaseModel):
     scope: list[ScopeItem] = Field(default_factory=list, max_length=500)
 
 
-class ScopeIn(BaseModel):
+class ScopeIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"scope": [{"occupation_code": "6-05-99-01", "level": 4}]}]}
     )
@@ -246,7 +246,7 @@ class EvaluatorAccount(BaseModel):
 
 
 # -- sessions ----------------------------------------------------------------------------
-class SessionIn(BaseModel):
+class SessionIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -281,7 +281,7 @@ class Session(BaseModel):
     created_at: dt.datetime
 
 
-class CandidateIn(BaseModel):
+class CandidateIn(RequestModel):
     """`order_id` of a completed order, or `name` and `id_number` of an evaluation-only
     candidate."""
 

@@ -8,8 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.strict import RequestModel
 
-class ClaimIn(BaseModel):
+
+class ClaimIn(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "training"}]})
     # The evaluation subsidy's amount is the entitlement recorded by the evaluation service;
     # the gateway reads it, the client never sends it.
@@ -38,17 +40,17 @@ class ClaimOut(BaseModel):
     reason: str | None = None
 
 
-class Note(BaseModel):
+class Note(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "材料齐全"}]})
     reason: str | None = Field(default=None, max_length=500)
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "该学员未实际参训"}]})
     reason: str = Field(min_length=1, max_length=500)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"uphold": False, "reason": "考勤记录完整，异议不成立"}]}
     )
@@ -65,7 +67,7 @@ class Objection(BaseModel):
     decision: str | None = None
 
 
-class BatchIn(BaseModel):
+class BatchIn(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"claim_ids": [101, 102, 103]}]})
     claim_ids: list[int] = Field(min_length=1, max_length=500)
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gateway.strict import RequestModel
 from plumbing.ids import (
     check_unit_code,
     normalise_credit_code,
@@ -38,20 +39,20 @@ FundingSource = Literal[
 ]
 
 
-class Reason(BaseModel):
+class Reason(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"reason": "班级已满，请选择其他班次"}]}
     )
     reason: str = Field(min_length=1, max_length=500)
 
 
-class OptionalReason(BaseModel):
+class OptionalReason(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "时间冲突"}]})
     reason: str | None = Field(default=None, max_length=500)
 
 
 # -- workers -----------------------------------------------------------------------------
-class ProfileIn(BaseModel):
+class ProfileIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -101,7 +102,7 @@ class Eligibility(BaseModel):
     reasons: list[Reasoned]
 
 
-class RequestIn(BaseModel):
+class RequestIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"occupation_code": "4-10-01-05", "level": 5, "unit_code": "rencheng"}]
@@ -125,12 +126,17 @@ class TrainingRequest(BaseModel):
 
 
 # -- institutions and catalogue -----------------------------------------------------------
-class Approval(BaseModel):
+class Approval(RequestModel):
+    """An approved occupation and level, in force from `valid_from` (today when left out)
+    through `valid_until` (open-ended when left out)."""
+
     occupation_code: str = OccupationCode
     level: int = Level
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
 
 
-class InstitutionIn(BaseModel):
+class InstitutionIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -152,6 +158,10 @@ class InstitutionIn(BaseModel):
     address: str | None = Field(default=None, max_length=300)
     contact_name: str | None = Field(default=None, max_length=50)
     contact_phone: str | None = None
+    licence_number: str | None = Field(default=None, max_length=64)
+    licence_issued_on: dt.date | None = None
+    licence_expires_on: dt.date | None = None
+    yearly_capacity: int | None = Field(default=None, gt=0, le=1_000_000)
 
     _code = field_validator("credit_code")(lambda v: normalise_credit_code(v))
     _unit = field_validator("unit_code")(lambda v: check_unit_code(v))
@@ -172,7 +182,7 @@ class Institution(BaseModel):
     approvals: list[Approval]
 
 
-class Suspension(BaseModel):
+class Suspension(RequestModel):
     reason: str = Field(min_length=1, max_length=500)
     until: dt.date | None = None
 
@@ -194,7 +204,7 @@ class StaffAccount(BaseModel):
 
 
 # -- offerings and orders ----------------------------------------------------------------
-class OfferingIn(BaseModel):
+class OfferingIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -246,7 +256,7 @@ class Offering(BaseModel):
     status: str
 
 
-class OrderIn(BaseModel):
+class OrderIn(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"offering_id": 1, "request_id": 1}]})
     offering_id: int = Field(gt=0)
     request_id: int | None = Field(default=None, gt=0)
@@ -268,7 +278,7 @@ class Order(BaseModel):
     certificate_number: str | None = None
 
 
-class AttendanceIn(BaseModel):
+class AttendanceIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"on": "2026-12-02", "hours": 8, "channel": "classroom"}]}
     )
@@ -308,7 +318,7 @@ class Balance(BaseModel):
     by_source: list[SourceBalance]
 
 
-class DepositIn(BaseModel):
+class DepositIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"source": "special_training", "amount_fen": 100_000_000}]}
     )

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gateway.flow.schemas import Level, OccupationCode, Order
+from gateway.strict import RequestModel
 from plumbing.ids import normalise_phone
 
 TrainingType = Literal[
@@ -77,7 +78,7 @@ class Revoked(InstitutionView):
     )
 
 
-class LicenceFields(BaseModel):
+class LicenceFields(RequestModel):
     licence_number: str | None = Field(default=None, max_length=64)
     licence_issued_on: dt.date | None = None
     licence_expires_on: dt.date | None = None
@@ -105,7 +106,7 @@ class InstitutionEditIn(LicenceFields):
         return normalise_phone(v) if v else None
 
 
-class ContactIn(BaseModel):
+class ContactIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"contact_name": "张老师", "contact_phone": "13900139000"}]}
     )
@@ -119,7 +120,7 @@ class ContactIn(BaseModel):
         return normalise_phone(v) if v else None
 
 
-class ApprovalIn(BaseModel):
+class ApprovalIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -158,7 +159,7 @@ class EventList(BaseModel):
 
 
 # -- catalogue versions ------------------------------------------------------------------
-class CatalogueItemIn(BaseModel):
+class CatalogueItemIn(RequestModel):
     catalogue: Literal["key_industry", "general"]
     occupation_code: str = OccupationCode
     occupation_name: str = Field(min_length=1, max_length=100)
@@ -169,13 +170,13 @@ class CatalogueItemIn(BaseModel):
     industry: str | None = Field(default=None, max_length=100)
 
 
-class ItemKey(BaseModel):
+class ItemKey(RequestModel):
     catalogue: Literal["key_industry", "general"]
     occupation_code: str = OccupationCode
     level: int = Level
 
 
-class VersionIn(BaseModel):
+class VersionIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -223,17 +224,17 @@ class CatalogueVersion(BaseModel):
 
 
 # -- class-start plans -------------------------------------------------------------------
-class TrainerIn(BaseModel):
+class TrainerIn(RequestModel):
     name: str = Field(min_length=1, max_length=50)
     certificate_number: str = Field(min_length=4, max_length=64)
 
 
-class SessionIn(BaseModel):
+class SessionIn(RequestModel):
     on: dt.date
     hours: float = Field(gt=0, le=12)
 
 
-class ClassPlanIn(BaseModel):
+class ClassPlanIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -272,7 +273,7 @@ class ClassPlan(BaseModel):
 
 
 # -- inspections, designations, ratings --------------------------------------------------
-class InspectionIn(BaseModel):
+class InspectionIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -308,7 +309,7 @@ class Inspection(BaseModel):
     created_at: dt.datetime
 
 
-class DesignationIn(BaseModel):
+class DesignationIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

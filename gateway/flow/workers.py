@@ -12,6 +12,7 @@ from gateway.flow.certificates import held_certificates
 from gateway.flow.enrolment_schemas import EligibilityDecision, WorkerProfile, WorkerProfileIn
 from gateway.flow.schemas import Offering, RequestIn, TrainingRequest
 from gateway.problems import doc
+from gateway.ratelimit import limit
 from plumbing.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["workers"])
@@ -27,10 +28,13 @@ router = APIRouter(prefix="/api/v1", tags=["workers"])
         "unknown_unit",
         "id_number_taken",
         "conflict",
+        "rate_limited",
     ),
 )
 async def put_profile(body: WorkerProfileIn, user: Worker, request: Request, svc: Services) -> Any:
-    """Create or update the worker's real-name profile; the ID number comes back masked."""
+    """Create or update the worker's real-name profile; the ID number comes back masked.
+    Rate-limited per account (guessing whose ID number is taken is not a free oracle)."""
+    limit(request, "profile", str(user.id))
     return await svc.enrolment.call(
         request, "PUT", "/v1/workers/me/profile", user, json=body.model_dump(mode="json")
     )
