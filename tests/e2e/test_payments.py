@@ -252,8 +252,10 @@ async def test_the_evaluation_subsidy_is_the_entitlement_evaluation_recorded(
         )
     )["items"]
     assert entitlement["amount_fen"] > 0
-    # The amount is the entitlement's, whatever the client sends.
-    claim = await clerk.ok("POST", url, expect=201, json={"kind": "evaluation", "amount_fen": 1})
+    # The amount is the entitlement's: a client cannot even send one.
+    priced = await clerk.call("POST", url, json={"kind": "evaluation", "amount_fen": 1})
+    assert (priced.status_code, _code(priced)) == (422, "validation_failed")
+    claim = await clerk.ok("POST", url, expect=201, json={"kind": "evaluation"})
     assert (claim["kind"], claim["amount_fen"], claim["payee_kind"]) == (
         "evaluation",
         entitlement["amount_fen"],
