@@ -167,3 +167,31 @@ async def test_late_and_missing_units_on_the_sixth(client: AsyncClient) -> None:
     assert (
         await client.get("/v1/monthly-reports/deadlines/2019-07", headers=as_(RENCHENG))
     ).status_code == 403
+
+
+async def test_institutions_per_unit_and_status(client: AsyncClient) -> None:
+    from tests.institutions.conftest import institution_body
+
+    made = []
+    for n in (1, 2, 3):
+        r = await client.post("/v1/institutions", json=institution_body(n), headers=as_(CITY))
+        assert r.status_code == 201, r.text
+        made.append(r.json())
+    suspended = await client.post(
+        f"/v1/institutions/{made[0]['id']}/suspend",
+        json={"reason": "教学检查不合格"},
+        headers=as_(CITY),
+    )
+    assert suspended.status_code == 200, suspended.text
+    body = (await client.get("/v1/institution-counts", headers=as_(CITY))).json()
+    counts = {i["unit_code"]: i for i in body["items"]}
+    assert len(counts) == 15
+    assert counts["rencheng"] == {
+        "unit_code": "rencheng",
+        "active": 2,
+        "suspended": 1,
+        "revoked": 0,
+    }
+    assert counts["yanzhou"]["active"] == 0
+    own = (await client.get("/v1/institution-counts", headers=as_(YANZHOU))).json()
+    assert [i["unit_code"] for i in own["items"]] == ["yanzhou"]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from services.institutions.catalogue.models import Unit
+from services.institutions.institution.models import Institution
 from services.institutions.reporting.models import MonthlyReport, UnitQuota
 
 
@@ -95,3 +96,16 @@ async def first_sign_offs(session: AsyncSession, month: str) -> dict[str, tuple[
     for unit_code, report_id, at in rows:
         first.setdefault(unit_code, (report_id, at))
     return first
+
+
+async def institution_counts(session: AsyncSession) -> dict[str, dict[str, int]]:
+    """Institutions per unit and status, as they stand now."""
+    rows = await session.execute(
+        select(Institution.unit_code, Institution.status, func.count()).group_by(
+            col(Institution.unit_code), col(Institution.status)
+        )
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for unit_code, status, n in rows:
+        counts.setdefault(unit_code, {})[status] = int(n)
+    return counts

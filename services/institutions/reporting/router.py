@@ -12,6 +12,7 @@ from services.institutions.fields import UnitCode
 from services.institutions.reporting import service
 from services.institutions.reporting.schemas import (
     DeadlineList,
+    InstitutionCountList,
     Month,
     NarrativeUpdate,
     QuotaList,
@@ -88,3 +89,11 @@ async def sign_off(
 ) -> ReportPublic:
     """Sign a draft off: it is locked for good."""
     return await service.sign_off(session, principal, report_id)
+
+
+@router.get("/institution-counts", response_model=InstitutionCountList)
+async def institution_counts(
+    principal: CurrentPrincipal, session: SessionDep, unit_code: UnitCode | None = None
+) -> InstitutionCountList:
+    """Per unit: institutions active, suspended and revoked."""
+    return await service.institution_counts(session, principal, unit_code)

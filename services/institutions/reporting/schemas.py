@@ -81,3 +81,14 @@ class DeadlineList(BaseModel):
     items: list[UnitDeadline]
     late: list[str]
     missing: list[str]
+
+
+class InstitutionCounts(BaseModel):
+    unit_code: str
+    active: int
+    suspended: int
+    revoked: int
+
+
+class InstitutionCountList(BaseModel):
+    items: list[InstitutionCounts]

@@ -15,6 +15,8 @@ from services.institutions.reporting import repository
 from services.institutions.reporting.models import MonthlyReport, UnitQuota
 from services.institutions.reporting.schemas import (
     DeadlineList,
+    InstitutionCountList,
+    InstitutionCounts,
     NarrativeUpdate,
     QuotaList,
     QuotaPublic,
@@ -247,3 +249,26 @@ async def deadlines(session: AsyncSession, principal: Principal, month: str) -> 
         late=[i.unit_code for i in items if i.state == "late"],
         missing=[i.unit_code for i in items if i.state == "missing"],
     )
+
+
+async def institution_counts(
+    session: AsyncSession, principal: Principal, unit_code: str | None
+) -> InstitutionCountList:
+    """Per unit: institutions active, suspended and revoked (the exit mechanism's state)."""
+    require_role(principal, "government", "admin", "finance")
+    if unit_code is not None:
+        _may_read(principal, unit_code)
+    if principal.role == "government" and principal.unit_code is not None:
+        unit_code = principal.unit_code
+    counts = await repository.institution_counts(session)
+    codes = [unit_code] if unit_code else [u.code for u in await repository.list_units(session)]
+    items = [
+        InstitutionCounts(
+            unit_code=code,
+            active=counts.get(code, {}).get("active", 0),
+            suspended=counts.get(code, {}).get("suspended", 0),
+            revoked=counts.get(code, {}).get("revoked", 0),
+        )
+        for code in codes
+    ]
+    return InstitutionCountList(items=items)
