@@ -8,9 +8,15 @@ from fastapi import APIRouter
 
 from plumbing.db import SessionDep
 from plumbing.principal import CurrentPrincipal
+from services.enrolment.deps import SettingsDep
 from services.enrolment.fields import UnitCode
-from services.enrolment.stats import service, units
-from services.enrolment.stats.schemas import InstitutionOutcomeList, OpenOrderList, UnitFiguresList
+from services.enrolment.stats import service, units, watch
+from services.enrolment.stats.schemas import (
+    InstitutionOutcomeList,
+    OpenOrderList,
+    UnitFiguresList,
+    WatchSignals,
+)
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
 
@@ -41,3 +47,12 @@ async def unit_figures(
 ) -> UnitFiguresList:
     """Per unit: requests, orders by step, group and trade, subsidies paid, in a period."""
     return await units.unit_figures(session, principal, from_on, to_on, unit_code)
+
+
+@router.get("/watch", response_model=WatchSignals)
+async def watch_signals(
+    principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
+) -> WatchSignals:
+    """Signals for the watch list: all-pass institutions, shared devices, open learning
+    flags, claims due soon."""
+    return await watch.watch_signals(session, principal, settings)

@@ -75,3 +75,38 @@ class UnitFiguresList(BaseModel):
     to_on: dt.date
     items: list[UnitFigures]
     total: int
+
+
+class PassRateSignal(BaseModel):
+    institution_id: int
+    candidates: int
+    passed: int
+
+
+class SharedDevice(BaseModel):
+    device_id: str
+    workers: int
+    order_ids: list[int]
+
+
+class FlagSignal(BaseModel):
+    flag_id: int
+    order_id: int
+    unit_code: str
+    kind: str
+    detail: str
+
+
+class ClaimDue(BaseModel):
+    order_id: int
+    unit_code: str
+    institution_id: int
+    due_at: dt.datetime
+    days_left: int
+
+
+class WatchSignals(BaseModel):
+    pass_rates: list[PassRateSignal]
+    shared_devices: list[SharedDevice]
+    learning_flags: list[FlagSignal]
+    claims_due: list[ClaimDue]
