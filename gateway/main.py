@@ -13,6 +13,7 @@ from gateway.accounts.wechat import DemoWeChatProvider, MiniProgramProvider, WeC
 from gateway.clients import Downstream, UpstreamProblem
 from gateway.config import Settings
 from gateway.flow import (
+    alerts,
     catalogue,
     claim_review,
     demand,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             fund_reports.router,
             quota_progress.router,
             monthly_reports.router,
+            alerts.router,
         ],
         on_startup=startup,
         on_shutdown=shutdown,

@@ -166,3 +166,15 @@ async def test_quota_progress_and_chart(gateway: httpx.AsyncClient) -> None:
     assert "0 / 6,000" in chart.text
     bad = await city.call("GET", "/reports/quota-progress", expect=422, params={"year": 1999})
     assert bad.json()["code"] == "validation_failed"
+
+    # Liangshan, with a quota and nothing completed, is behind its pace on the alerts.
+    alerts = await city.ok("GET", "/supervision/alerts")
+    behind = {a["unit_code"]: a for a in alerts["items"] if a["kind"] == "behind_pace"}
+    assert (UNIT in behind) is rows[UNIT]["behind_pace"]
+    if UNIT in behind:
+        assert behind[UNIT]["links"] == [f"/api/v1/reports/quota-progress?year={year}"]
+    mine = await rencheng.ok("GET", "/supervision/alerts")
+    assert {a["unit_code"] for a in mine["items"]} <= {"rencheng", None}
+    await finance.call("GET", "/supervision/alerts", expect=403)
+    # Issue 3's rating watch list is still there.
+    await city.ok("GET", "/supervision/watch-list")
