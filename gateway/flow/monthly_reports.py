@@ -19,7 +19,12 @@ from fastapi.responses import Response
 from gateway.clients import Services
 from gateway.deps import check_unit_scope, roles
 from gateway.flow.quota_progress import money_of, sees_money, steps_of
-from gateway.flow.report_files import XLSX, attachment, sections, to_csv, to_xlsx
+from gateway.flow.report_files import (
+    XLSX,
+    city_sections,
+    file_response,
+    sections,
+)
 from gateway.flow.report_schemas import (
     Amount,
     CityReport,
@@ -190,6 +195,25 @@ async def monthly_city_report(
     return await city_report(request, svc, user, month)
 
 
+@router.get(
+    "/reports/monthly/city/{month}/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **problems()},
+)
+async def export_city_report(
+    user: ReportReader,
+    request: Request,
+    svc: Services,
+    month: Month,
+    format: Literal["xlsx", "csv"] = Query("xlsx"),
+) -> Response:
+    """The city's report of a month as XLSX or CSV."""
+    city = await city_report(request, svc, user, month)
+    return await file_response(
+        city_sections(city), f"济宁市-{month}-月报", f"city-report-{month}", format
+    )
+
+
 @router.get("/reports/monthly/{report_id}", **doc(MonthlyReport, "not_found"))
 async def get_monthly_report(
     user: ReportReader, request: Request, svc: Services, report_id: int
@@ -242,13 +266,6 @@ async def export_monthly_report(
     report = shaped(
         await svc.institutions.call(request, "GET", f"/v1/monthly-reports/{report_id}", user), user
     )
-    parts = sections(report)
-    name = f"{report.figures.unit_name}-{report.month}-月报-第{report.revision}版.{format}"
-    fallback = f"monthly-report-{report.unit_code}-{report.month}-r{report.revision}.{format}"
-    if format == "xlsx":
-        content, media = await asyncio.to_thread(to_xlsx, parts), XLSX
-    else:
-        content, media = to_csv(parts), "text/csv; charset=utf-8"
-    return Response(
-        content, media_type=media, headers={"Content-Disposition": attachment(name, fallback)}
-    )
+    name = f"{report.figures.unit_name}-{report.month}-月报-第{report.revision}版"
+    fallback = f"monthly-report-{report.unit_code}-{report.month}-r{report.revision}"
+    return await file_response(sections(report), name, fallback, format)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from gateway.clients import Services
 from gateway.deps import roles
-from gateway.flow.report_files import quota_chart_svg
+from gateway.flow.report_files import XLSX, file_response, quota_chart_svg, quota_sections
 from gateway.flow.report_schemas import (
     GROUP_GOALS,
     Amount,
@@ -178,6 +178,25 @@ async def quota_progress_chart(
     """Quota progress per unit as an SVG bar chart (embeddable as an image)."""
     progress = await quota_progress(request, svc, user, year)
     return Response(quota_chart_svg(progress), media_type="image/svg+xml")
+
+
+@router.get(
+    "/reports/quota-progress/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **problems()},
+)
+async def export_quota_progress(
+    user: ReportReader,
+    request: Request,
+    svc: Services,
+    year: Year,
+    format: Literal["xlsx", "csv"] = Query("xlsx"),
+) -> Response:
+    """Quota progress as XLSX (one sheet per section) or CSV (UTF-8 with BOM)."""
+    progress = await quota_progress(request, svc, user, year)
+    return await file_response(
+        quota_sections(progress), f"{year}年补贴性培训任务进度", f"quota-progress-{year}", format
+    )
 
 
 @router.get("/quotas/{year}", **doc(QuotaList))

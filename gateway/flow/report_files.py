@@ -3,6 +3,7 @@ with BOM so Excel reads the Chinese) and a hand-written SVG chart (no plotting d
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -10,10 +11,11 @@ from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from gateway.flow.report_schemas import MonthlyReport, QuotaProgress
+from gateway.flow.report_schemas import CityReport, Money, MonthlyReport, QuotaProgress
 from plumbing.clock import SHANGHAI
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -205,3 +207,129 @@ def quota_chart_svg(progress: QuotaProgress) -> str:
         ]
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _money_rows(money: Money) -> list[list[Any]]:
+    rows: list[list[Any]] = [["合计", "", money.subsidy_paid_fen / 100]]
+    rows += [
+        ["按资金来源", SOURCE_ZH.get(a.source, a.source), a.amount_fen / 100]
+        for a in money.by_source
+    ]
+    rows += [
+        ["按补贴类别", SOURCE_ZH.get(a.source, a.source), a.amount_fen / 100] for a in money.by_kind
+    ]
+    return rows
+
+
+def quota_sections(progress: QuotaProgress) -> list[Section]:
+    """Quota progress as sections: units (and the city), target groups, the three years."""
+    money = any(r.money is not None for r in progress.items)
+    headers = [
+        "单位代码",
+        "单位",
+        "任务数",
+        *(zh for _, zh in STEPS_ZH),
+        "完成率%",
+        "序时进度%",
+        "滞后",
+    ]
+    if money:
+        headers.append("已拨付补贴（元）")
+    rows = []
+    for r in [*progress.items, *([progress.city] if progress.city else [])]:
+        row: list[Any] = [
+            r.unit_code,
+            r.name_zh,
+            r.quota,
+            *(getattr(r.steps, k) for k, _ in STEPS_ZH),
+        ]
+        row += [r.progress_pct, r.expected_pct, "是" if r.behind_pace else "否"]
+        if money:
+            row.append(r.money.subsidy_paid_fen / 100 if r.money else None)
+        rows.append(row)
+    formats = {i: COUNT for i in range(2, 11)} | {11: "0.0", 12: "0.0"}
+    if money:
+        formats[14] = YUAN
+    out: list[Section] = [(f"{progress.year}年各单位进度", headers, rows, formats)]
+    out.append(
+        (
+            "重点人群",
+            ["人群", "年度目标", "选单", "结业", "取证", "完成率%"],
+            [
+                [
+                    GROUP_ZH.get(g.group, g.group),
+                    g.goal,
+                    g.selected,
+                    g.completed,
+                    g.certified,
+                    g.progress_pct,
+                ]
+                for g in progress.by_group
+            ],
+            {1: COUNT, 2: COUNT, 3: COUNT, 4: COUNT, 5: "0.0"},
+        )
+    )
+    if progress.three_year is not None:
+        t = progress.three_year
+        out.append(
+            (
+                "三年累计",
+                ["目标（人次）", "已结业", "完成率%"],
+                [[t.target, t.completed, t.progress_pct]],
+                {0: COUNT, 1: COUNT, 2: "0.00"},
+            )
+        )
+    return out
+
+
+def city_sections(city: CityReport) -> list[Section]:
+    """The city's monthly roll-up as sections."""
+    out: list[Section] = [
+        (
+            "概况",
+            ["项目", "内容"],
+            [
+                ["月份", city.month],
+                ["已报送单位", "、".join(city.units_reported)],
+                ["未报送单位", "、".join(city.units_missing)],
+            ],
+            {},
+        ),
+        (
+            "五单进度",
+            ["指标", "人次"],
+            [[zh, getattr(city.steps, k)] for k, zh in STEPS_ZH],
+            {1: COUNT},
+        ),
+        (
+            "按人群",
+            ["人群", *COUNT_HEADERS],
+            [
+                [GROUP_ZH.get(g.group, g.group), *(getattr(g, k) for k in COUNT_KEYS)]
+                for g in city.by_group
+            ],
+            {i: COUNT for i in range(1, 7)},
+        ),
+    ]
+    if city.money is not None:
+        out.append(("补贴拨付", ["分类", "项目", "金额（元）"], _money_rows(city.money), {2: YUAN}))
+    inst = city.institutions
+    out.append(
+        (
+            "培训机构",
+            ["状态", "机构数"],
+            [["正常", inst.active], ["暂停", inst.suspended], ["撤销", inst.revoked]],
+            {1: COUNT},
+        )
+    )
+    return out
+
+
+async def file_response(parts: list[Any], name: str, fallback: str, format: str) -> Response:
+    """An XLSX or CSV download whose Chinese file name survives (RFC 5987 filename*)."""
+    if format == "xlsx":
+        content, media = await asyncio.to_thread(to_xlsx, parts), XLSX
+    else:
+        content, media = to_csv(parts), "text/csv; charset=utf-8"
+    disposition = attachment(f"{name}.{format}", f"{fallback}.{format}")
+    return Response(content, media_type=media, headers={"Content-Disposition": disposition})

@@ -112,6 +112,14 @@ async def test_monthly_report_locks_exports_and_rolls_up(gateway: httpx.AsyncCli
     assert report["id"] in rollup["report_ids"]
     assert rollup["steps"]["accepted"] >= 1
     await rencheng.call("GET", f"/reports/monthly/city/{month}", expect=403)
+    city_file = await finance.call(
+        "GET", f"/reports/monthly/city/{month}/export", expect=200, params={"format": "xlsx"}
+    )
+    city_book = load_workbook(io.BytesIO(city_file.content))
+    city_steps = {r[0]: r[1] for r in city_book["五单进度"].iter_rows(min_row=2, values_only=True)}
+    assert city_steps["接单"] == rollup["steps"]["accepted"]
+    assert city_book["补贴拨付"]["C2"].value == rollup["money"]["subsidy_paid_fen"] / 100
+    assert quote(f"济宁市-{month}-月报.xlsx") in city_file.headers["content-disposition"]
     deadlines = await city.ok("GET", f"/reports/monthly/deadlines/{month}")
     assert {i["unit_code"]: i["state"] for i in deadlines["items"]}[UNIT] == "on_time"
     listed = await rencheng.ok("GET", "/reports/monthly", params={"month": month})
@@ -149,6 +157,27 @@ async def test_quota_progress_and_chart(gateway: httpx.AsyncClient) -> None:
         1_000,
         None,
     )
+
+    exported = await finance.call(
+        "GET", "/reports/quota-progress/export", expect=200, params={"year": year, "format": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(exported.content))[f"{year}年各单位进度"]
+    header = [c.value for c in sheet[1]]
+    by_code = {
+        r[0]: dict(zip(header, r, strict=True))
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert by_code[UNIT]["任务数"] == 6000
+    assert by_code[UNIT]["选单"] == rows[UNIT]["steps"]["selected"]
+    assert by_code["city"]["选单"] == progress["city"]["steps"]["selected"]
+    assert (
+        by_code["city"]["已拨付补贴（元）"] == progress["city"]["money"]["subsidy_paid_fen"] / 100
+    )
+    as_csv = await city.call(
+        "GET", "/reports/quota-progress/export", expect=200, params={"year": year, "format": "csv"}
+    )
+    assert as_csv.content.startswith("\ufeff".encode())
+    assert "已拨付补贴（元）" not in as_csv.content.decode("utf-8-sig")  # money is finance's
 
     own = await rencheng.ok("GET", "/reports/quota-progress", params={"year": 2019})
     assert [r["unit_code"] for r in own["items"]] == ["rencheng"]
