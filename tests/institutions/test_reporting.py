@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from plumbing.clock import SHANGHAI, frozen_at
+from plumbing.db import make_engine
 from plumbing.principal import Principal
+from services.institutions.main import create_app
+from services.institutions.seed import seed_reference_data
 from tests.institutions.conftest import CITY, PROBLEM, RENCHENG, WORKER
-from tests.support import as_
+from tests.support import as_, committed_client
 
 FINANCE = Principal(id=7, role="finance", username="finance-officer")
 YANZHOU = Principal(id=8, role="government", username="yanzhou-officer", unit_code="yanzhou")
@@ -195,3 +201,33 @@ async def test_institutions_per_unit_and_status(client: AsyncClient) -> None:
     assert counts["yanzhou"]["active"] == 0
     own = (await client.get("/v1/institution-counts", headers=as_(YANZHOU))).json()
     assert [i["unit_code"] for i in own["items"]] == ["yanzhou"]
+
+
+async def test_racing_sign_offs_and_regenerations(backend: str, database_factory: Any) -> None:
+    """Six sign-offs at once lock the report once; six regenerations racing after it leave
+    one open draft (revision 2) and the locked revision as it was."""
+    url = await database_factory("institutions", backend)
+    engine = make_engine(url)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        await seed_reference_data(session)
+    await engine.dispose()
+    body = {"unit_code": "rencheng", "month": "2019-09", "figures": FIGURES}
+    async with committed_client(create_app(db_url=url), url, RENCHENG) as client:
+        report = (await client.post("/v1/monthly-reports", json=body)).json()
+        signs = await asyncio.gather(
+            *(client.post(f"/v1/monthly-reports/{report['id']}/sign-off") for _ in range(6))
+        )
+        assert sorted(r.status_code for r in signs) == [200] + [409] * 5
+        changed = {**body, "figures": {"orders": {"selected": 99}}}
+        regenerated = await asyncio.gather(
+            *(client.post("/v1/monthly-reports", json=changed) for _ in range(6))
+        )
+        assert {r.status_code for r in regenerated} <= {201, 409}
+        assert any(r.status_code == 201 for r in regenerated)
+        assert {r.json()["code"] for r in regenerated if r.status_code == 409} <= {"conflict"}
+        listed = (await client.get("/v1/monthly-reports", params={"month": "2019-09"})).json()
+        assert [(r["revision"], r["status"]) for r in listed["items"]] == [
+            (1, "locked"),
+            (2, "draft"),
+        ]
+        assert listed["items"][0]["figures"] == FIGURES
