@@ -14,6 +14,7 @@ from gateway.bodylimit import BodyLimitMiddleware
 from gateway.clients import Downstream, UpstreamProblem
 from gateway.config import Settings
 from gateway.flow import (
+    alerts,
     catalogue,
     claim_review,
     demand,
@@ -22,9 +23,11 @@ from gateway.flow import (
     evaluation_sessions,
     fund_reports,
     institutions,
+    monthly_reports,
     offerings,
     orders,
     payments,
+    quota_progress,
     supervision,
     training,
     workers,
@@ -95,6 +98,9 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             evaluation_sessions.router,
             claim_review.router,
             fund_reports.router,
+            quota_progress.router,
+            monthly_reports.router,
+            alerts.router,
         ],
         on_startup=startup,
         on_shutdown=shutdown,

@@ -9,6 +9,7 @@ from plumbing.settings import database_url
 from services.institutions.catalogue.router import router as catalogue_router
 from services.institutions.config import Settings
 from services.institutions.institution.router import router as institution_router
+from services.institutions.reporting.router import router as reporting_router
 from services.institutions.seed import seed_demo_data, seed_reference_data
 from services.institutions.supervision.router import router as supervision_router
 
@@ -28,6 +29,6 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
         title="Jineng institutions service",
         settings=settings,
         db_url=db_url or database_url("institutions", settings.var_dir),
-        routers=[institution_router, catalogue_router, supervision_router],
+        routers=[institution_router, catalogue_router, supervision_router, reporting_router],
         on_startup=startup,
     )

@@ -58,4 +58,9 @@ async def test_readme_walk_pays_one_claim(stack: RunningStack) -> None:
     assert text.count('"code":"same_person"') == 1  # the reviewer may not approve
     assert text.count('"amount_fen":10000000') == 2  # the deposit, and its replay
     assert '"ok":true' in text  # the audit chain verifies
+    # The unit's monthly report is signed off and finance sees the subsidies paid in it.
+    assert "REPORT=locked" in text
+    report_paid = re.search(r"^REPORT_PAID_FEN=(\d+)$", text, re.M)
+    assert report_paid, text
+    assert int(report_paid.group(1)) >= amount
     assert '{"consistent":true,"breaks":[]}' in text  # and the books reconcile

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter
 
 from plumbing.db import SessionDep
 from plumbing.principal import CurrentPrincipal
-from services.enrolment.stats import service
-from services.enrolment.stats.schemas import InstitutionOutcomeList, OpenOrderList
+from services.enrolment.deps import SettingsDep
+from services.enrolment.fields import UnitCode
+from services.enrolment.stats import service, units, watch
+from services.enrolment.stats.schemas import (
+    InstitutionOutcomeList,
+    OpenOrderList,
+    UnitFiguresList,
+    WatchSignals,
+)
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
 
@@ -26,3 +35,24 @@ async def open_orders(
 ) -> OpenOrderList:
     """An institution's orders still waiting on it (selected or accepted)."""
     return await service.open_orders(session, principal, institution_id)
+
+
+@router.get("/units", response_model=UnitFiguresList)
+async def unit_figures(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    from_on: dt.date,
+    to_on: dt.date,
+    unit_code: UnitCode | None = None,
+) -> UnitFiguresList:
+    """Per unit: requests, orders by step, group and trade, subsidies paid, in a period."""
+    return await units.unit_figures(session, principal, from_on, to_on, unit_code)
+
+
+@router.get("/watch", response_model=WatchSignals)
+async def watch_signals(
+    principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
+) -> WatchSignals:
+    """Signals for the watch list: all-pass institutions, shared devices, open learning
+    flags, claims due soon."""
+    return await watch.watch_signals(session, principal, settings)

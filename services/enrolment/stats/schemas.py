@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel
 
 from services.enrolment.orders.schemas import OrderPublic
@@ -29,3 +31,82 @@ class InstitutionOutcomeList(BaseModel):
 class OpenOrderList(BaseModel):
     items: list[OrderPublic]
     total: int
+
+
+class StepCounts(BaseModel):
+    selected: int
+    accepted: int
+    completed: int
+    certified: int
+    failed: int
+    dropped: int
+
+
+class GroupFigures(StepCounts):
+    group: str
+
+
+class TradeFigures(StepCounts):
+    occupation_code: str
+    occupation_name: str
+    level: int
+
+
+class SourceAmount(BaseModel):
+    # A funding source (paid_by_source) or a claim kind (paid_by_kind).
+    source: str
+    amount_fen: int
+
+
+class UnitFigures(StepCounts):
+    unit_code: str
+    requests: int
+    # Training claims paid (person-times); the money covers every kind of claim.
+    paid: int
+    subsidy_paid_fen: int
+    paid_by_source: list[SourceAmount]
+    paid_by_kind: list[SourceAmount]
+    by_group: list[GroupFigures]
+    by_trade: list[TradeFigures]
+
+
+class UnitFiguresList(BaseModel):
+    from_on: dt.date
+    to_on: dt.date
+    items: list[UnitFigures]
+    total: int
+
+
+class PassRateSignal(BaseModel):
+    institution_id: int
+    candidates: int
+    passed: int
+
+
+class SharedDevice(BaseModel):
+    device_id: str
+    workers: int
+    order_ids: list[int]
+
+
+class FlagSignal(BaseModel):
+    flag_id: int
+    order_id: int
+    unit_code: str
+    kind: str
+    detail: str
+
+
+class ClaimDue(BaseModel):
+    order_id: int
+    unit_code: str
+    institution_id: int
+    due_at: dt.datetime
+    days_left: int
+
+
+class WatchSignals(BaseModel):
+    pass_rates: list[PassRateSignal]
+    shared_devices: list[SharedDevice]
+    learning_flags: list[FlagSignal]
+    claims_due: list[ClaimDue]
