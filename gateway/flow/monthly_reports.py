@@ -49,6 +49,16 @@ from plumbing.principal import Principal
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 ReportReader = Annotated[Principal, Depends(roles("government", "admin", "finance"))]
 ReportWriter = Annotated[Principal, Depends(roles("government", "admin"))]
+
+
+def city_wide(user: ReportReader) -> Principal:
+    """City officers, admins and finance: the city report is not a county officer's."""
+    if user.role == "government" and user.unit_code is not None:
+        raise Forbidden("the city report is for city officers and finance")
+    return user
+
+
+CityReader = Annotated[Principal, Depends(city_wide)]
 COUNTS = ("selected", "accepted", "completed", "certified", "failed", "dropped")
 
 
@@ -139,8 +149,6 @@ async def monthly_deadlines(
 
 
 async def city_report(request: Request, svc: Services, user: Principal, month: str) -> CityReport:
-    if user.role == "government" and user.unit_code is not None:
-        raise Forbidden("the city report is for city officers and finance")
     raw = await svc.institutions.call(
         request, "GET", "/v1/monthly-reports", user, params={"month": month, "status": "locked"}
     )
@@ -189,7 +197,7 @@ async def city_report(request: Request, svc: Services, user: Principal, month: s
 
 @router.get("/reports/monthly/city/{month}", **doc(CityReport))
 async def monthly_city_report(
-    user: ReportReader, request: Request, svc: Services, month: Month
+    user: CityReader, request: Request, svc: Services, month: Month
 ) -> CityReport:
     """The city's report of a month: the units' latest signed-off revisions added up."""
     return await city_report(request, svc, user, month)
@@ -201,7 +209,7 @@ async def monthly_city_report(
     responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **problems()},
 )
 async def export_city_report(
-    user: ReportReader,
+    user: CityReader,
     request: Request,
     svc: Services,
     month: Month,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from gateway.strict import RequestModel
 from plumbing.ids import check_unit_code
 
 Month = Annotated[str, Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2019-07"])]
@@ -135,12 +136,12 @@ class MonthlyFigures(BaseModel):
     institutions: Institutions
 
 
-class MonthlyReportCreate(BaseModel):
+class MonthlyReportCreate(RequestModel):
     unit_code: Annotated[str, AfterValidator(check_unit_code)]
     month: Month
 
 
-class NarrativeIn(BaseModel):
+class NarrativeIn(RequestModel):
     narrative: str = Field(min_length=1, max_length=5000)
 
 
@@ -192,7 +193,7 @@ class CityReport(BaseModel):
     institutions: Institutions
 
 
-class QuotaIn(BaseModel):
+class QuotaIn(RequestModel):
     quota: int = Field(ge=0, le=1_000_000, description="person-times of subsidised training")
 
 

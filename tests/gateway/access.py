@@ -152,4 +152,24 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/supervision/ratings": OFFICERS,
     "PUT /api/v1/evaluations/bodies/{body_id}/scope": OFFICERS,
     "PUT /api/v1/me/profile": frozenset({"worker"}),
+    # Issue 7: quotas, monthly reports and supervision alerts. Unit scoping (a county officer
+    # sees and signs only their own unit; quotas and the city report are city-wide) is the
+    # services' and is proven in tests/e2e/test_reports.py.
+    "GET /api/v1/quotas/{year}": OFFICERS | {"finance"},
+    "PUT /api/v1/quotas/{year}/{unit_code}": OFFICERS,
+    "GET /api/v1/reports/quota-progress": OFFICERS | {"finance"},
+    "GET /api/v1/reports/quota-progress/chart.svg": OFFICERS | {"finance"},
+    "GET /api/v1/reports/quota-progress/export": OFFICERS | {"finance"},
+    "POST /api/v1/reports/monthly": OFFICERS,
+    "GET /api/v1/reports/monthly": OFFICERS | {"finance"},
+    "GET /api/v1/reports/monthly/deadlines/{month}": OFFICERS | {"finance"},
+    "GET /api/v1/reports/monthly/city/{month}": frozenset({"city_officer", "admin", "finance"}),
+    "GET /api/v1/reports/monthly/city/{month}/export": frozenset(
+        {"city_officer", "admin", "finance"}
+    ),
+    "GET /api/v1/reports/monthly/{report_id}": OFFICERS | {"finance"},
+    "PUT /api/v1/reports/monthly/{report_id}/narrative": OFFICERS,
+    "POST /api/v1/reports/monthly/{report_id}/sign-off": OFFICERS,
+    "GET /api/v1/reports/monthly/{report_id}/export": OFFICERS | {"finance"},
+    "GET /api/v1/supervision/alerts": OFFICERS,
 }
