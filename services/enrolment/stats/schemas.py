@@ -89,6 +89,14 @@ class SharedDevice(BaseModel):
     order_ids: list[int]
 
 
+class SharedPhone(BaseModel):
+    # The masked phone only: neither the clear phone nor its keyed hash leaves the service.
+    phone_masked: str
+    workers: int
+    worker_ids: list[int]
+    order_ids: list[int]
+
+
 class FlagSignal(BaseModel):
     flag_id: int
     order_id: int
@@ -108,5 +116,6 @@ class ClaimDue(BaseModel):
 class WatchSignals(BaseModel):
     pass_rates: list[PassRateSignal]
     shared_devices: list[SharedDevice]
+    shared_phones: list[SharedPhone]
     learning_flags: list[FlagSignal]
     claims_due: list[ClaimDue]
