@@ -123,6 +123,7 @@ async def list_offering(
     capacity: int = 30,
     hours: int = 40,
     unit_code: str = "rencheng",
+    **extra: Any,
 ) -> dict[str, Any]:
     today = shanghai_today()
     result: dict[str, Any] = await officer.ok(
@@ -138,6 +139,7 @@ async def list_offering(
             "hours": hours,
             "starts_on": today.isoformat(),
             "ends_on": (today + dt.timedelta(days=30)).isoformat(),
+            **extra,
         },
     )
     return result

@@ -52,6 +52,10 @@ class TradeFigures(StepCounts):
     level: int
 
 
+class TypeFigures(StepCounts):
+    training_type: str
+
+
 class SourceAmount(BaseModel):
     # A funding source (paid_by_source) or a claim kind (paid_by_kind).
     source: str
@@ -68,6 +72,7 @@ class UnitFigures(StepCounts):
     paid_by_kind: list[SourceAmount]
     by_group: list[GroupFigures]
     by_trade: list[TradeFigures]
+    by_training_type: list[TypeFigures]
 
 
 class UnitFiguresList(BaseModel):
