@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import quote
@@ -251,5 +252,15 @@ async def test_quota_progress_and_chart(gateway: httpx.AsyncClient) -> None:
     mine = await rencheng.ok("GET", "/supervision/alerts")
     assert {a["unit_code"] for a in mine["items"]} <= {"rencheng", None}
     await finance.call("GET", "/supervision/alerts", expect=403)
+    # Three workers giving one phone are a row, the phone masked, never in clear.
+    phone = f"137{random.randint(0, 99_999_999):08d}"
+    for _ in range(3):
+        await worker(gateway, unit_code=UNIT, phone=phone)
+    response = await city.call("GET", "/supervision/alerts", expect=200)
+    masked = f"{phone[:3]}****{phone[-4:]}"
+    assert [a["kind"] for a in response.json()["items"] if masked in a["detail"]] == [
+        "shared_phone"
+    ]
+    assert phone not in response.text
     # Issue 3's rating watch list is still there.
     await city.ok("GET", "/supervision/watch-list")
