@@ -93,6 +93,11 @@ CODES: dict[str, tuple[int, str, str]] = {
         "该职业等级不在培训目录中",
         "The occupation and level is not in a training catalogue",
     ),
+    "training_type_not_offered": (
+        409,
+        "该职业等级的培训目录未列此培训类型",
+        "The catalogue item does not offer this training type",
+    ),
     "insufficient_attendance": (
         409,
         "学时不足，不能结业",

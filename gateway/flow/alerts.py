@@ -1,6 +1,7 @@
 """The supervision alerts (issue 7, item 5), beside issue 3's rating watch list: unusual pass
-rates, devices shared by many workers, open learning anomalies, claims near their deadline
-and units behind their quota pace; each row links to the orders or institution behind it."""
+rates, devices and phones shared by many workers, open learning anomalies, claims near their
+deadline and units behind their quota pace; each row links to the orders or institution
+behind it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from gateway.problems import doc
 from plumbing.clock import shanghai_today
 
 router = APIRouter(prefix="/api/v1", tags=["supervision"])
-AlertKind = Literal["all_passed", "shared_device", "learning_anomaly", "claim_due", "behind_pace"]
+AlertKind = Literal[
+    "all_passed", "shared_device", "shared_phone", "learning_anomaly", "claim_due", "behind_pace"
+]
 
 
 class Alert(BaseModel):
@@ -64,6 +67,19 @@ async def alerts(user: Government, request: Request, svc: Services) -> AlertList
                 institution_id=None,
                 detail=f"device {d['device_id']} was used by {d['workers']} workers",
                 links=order_links(d["order_ids"]),
+            )
+        )
+    for ph in signals.get("shared_phones", []):
+        items.append(
+            Alert(
+                kind="shared_phone",
+                unit_code=None,
+                institution_id=None,
+                detail=(
+                    f"phone {ph['phone_masked']} is on {ph['workers']} worker profiles "
+                    f"(workers {', '.join(str(w) for w in ph['worker_ids'])})"
+                ),
+                links=order_links(ph["order_ids"]),
             )
         )
     for f in signals["learning_flags"]:

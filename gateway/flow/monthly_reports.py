@@ -40,6 +40,7 @@ from gateway.flow.report_schemas import (
     NarrativeIn,
     Steps,
     TradeCount,
+    TypeCount,
 )
 from gateway.problems import doc, problems
 from plumbing.errors import Forbidden
@@ -90,7 +91,9 @@ async def generate_monthly_report(
             request, "GET", "/v1/institution-counts", user, params={"unit_code": body.unit_code}
         ),
     )
-    unit: dict[str, Any] = next(iter(stats["items"]), {"by_group": [], "by_trade": []})
+    unit: dict[str, Any] = next(
+        iter(stats["items"]), {"by_group": [], "by_trade": [], "by_training_type": []}
+    )
     inst = counts["items"][0]
     figures = MonthlyFigures(
         unit_code=body.unit_code,
@@ -101,6 +104,7 @@ async def generate_monthly_report(
         steps=steps_of(unit),
         by_group=[GroupCount(**g) for g in unit["by_group"]],
         by_trade=[TradeCount(**t) for t in unit["by_trade"]],
+        by_training_type=[TypeCount(**t) for t in unit["by_training_type"]],
         money=money_of(unit),
         institutions=Institutions(
             active=inst["active"], suspended=inst["suspended"], revoked=inst["revoked"]
@@ -159,6 +163,7 @@ async def city_report(request: Request, svc: Services, user: Principal, month: s
             latest[report.unit_code] = report
     steps: dict[str, int] = dict.fromkeys(Steps.model_fields, 0)
     groups: dict[str, dict[str, int]] = {}
+    types: dict[str, dict[str, int]] = {}
     inst = {"active": 0, "suspended": 0, "revoked": 0}
     paid_fen = 0
     by: dict[str, dict[str, int]] = {"by_source": {}, "by_kind": {}}
@@ -170,6 +175,10 @@ async def city_report(request: Request, svc: Services, user: Principal, month: s
             acc = groups.setdefault(g.group, dict.fromkeys(COUNTS, 0))
             for name in COUNTS:
                 acc[name] += getattr(g, name)
+        for t in f.by_training_type:
+            acc = types.setdefault(t.training_type, dict.fromkeys(COUNTS, 0))
+            for name in COUNTS:
+                acc[name] += getattr(t, name)
         for name in inst:
             inst[name] += getattr(f.institutions, name)
         if f.money is not None:
@@ -184,6 +193,7 @@ async def city_report(request: Request, svc: Services, user: Principal, month: s
         report_ids=sorted(r.id for r in latest.values()),
         steps=Steps(**steps),
         by_group=[GroupCount(group=g, **c) for g, c in sorted(groups.items())],
+        by_training_type=[TypeCount(training_type=t, **c) for t, c in sorted(types.items())],
         money=Money(
             subsidy_paid_fen=paid_fen,
             by_source=[Amount(source=k, amount_fen=v) for k, v in sorted(by["by_source"].items())],

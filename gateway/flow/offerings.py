@@ -27,6 +27,7 @@ router = APIRouter(prefix="/api/v1")
         "institution_inactive",
         "not_approved",
         "not_in_catalogue",
+        "training_type_not_offered",
         "unknown_unit",
         "date_in_past",
         status=201,
@@ -56,7 +57,17 @@ async def list_offering(body: OfferingIn, user: Government, request: Request, sv
             "as_of": shanghai_today().isoformat(),
         },
     )
+    # The offering records one of the item's training types (the monthly report counts by it).
+    types: list[str] = item["training_types"]
+    training_type: str = body.training_type or next(iter(types), "employment_skills")
+    if types and training_type not in types:
+        raise DomainError(
+            "training_type_not_offered",
+            f"the catalogue item {body.occupation_code} level {body.level} has the training "
+            f"types {', '.join(types)}, not {training_type}",
+        )
     payload = body.model_dump(mode="json") | {
+        "training_type": training_type,
         "institution_name": institution["name"],
         "occupation_name": item["occupation_name"],
         "subsidy_fen": item["subsidy_fen"],

@@ -57,6 +57,17 @@ STEPS_ZH = (
     ("paid", "已拨付补贴人次"),
 )
 COUNT_HEADERS = ("选单", "接单", "结业", "取证", "未通过评价", "退训")
+TYPE_ZH = {
+    "employment_skills": "就业技能培训",
+    "job_skill_upgrade": "岗位技能提升培训",
+    "pre_job": "岗前培训",
+    "transfer": "转岗培训",
+    "apprenticeship": "企业新型学徒制培训",
+    "technician": "技师培训",
+    "entrepreneurship": "创业培训",
+    "safety_skills": "安全技能培训",
+    "practical_rural": "农村实用技术培训",
+}
 COUNT_KEYS = ("selected", "accepted", "completed", "certified", "failed", "dropped")
 
 
@@ -113,6 +124,18 @@ def sections(report: MonthlyReport) -> list[Section]:
                 for t in f.by_trade
             ],
             {i: COUNT for i in range(3, 9)},
+        ),
+        (
+            "按培训类型",
+            ["培训类型", *COUNT_HEADERS],
+            [
+                [
+                    TYPE_ZH.get(t.training_type, t.training_type),
+                    *(getattr(t, k) for k in COUNT_KEYS),
+                ]
+                for t in f.by_training_type
+            ],
+            {i: COUNT for i in range(1, 7)},
         ),
     ]
     if f.money is not None:
@@ -307,6 +330,18 @@ def city_sections(city: CityReport) -> list[Section]:
             [
                 [GROUP_ZH.get(g.group, g.group), *(getattr(g, k) for k in COUNT_KEYS)]
                 for g in city.by_group
+            ],
+            {i: COUNT for i in range(1, 7)},
+        ),
+        (
+            "按培训类型",
+            ["培训类型", *COUNT_HEADERS],
+            [
+                [
+                    TYPE_ZH.get(t.training_type, t.training_type),
+                    *(getattr(t, k) for k in COUNT_KEYS),
+                ]
+                for t in city.by_training_type
             ],
             {i: COUNT for i in range(1, 7)},
         ),

@@ -113,6 +113,16 @@ class TradeCount(GroupCount):
     group: str = ""
 
 
+class TypeCount(BaseModel):
+    training_type: str
+    selected: int
+    accepted: int
+    completed: int
+    certified: int
+    failed: int
+    dropped: int
+
+
 class Institutions(BaseModel):
     active: int
     suspended: int
@@ -121,8 +131,8 @@ class Institutions(BaseModel):
 
 class MonthlyFigures(BaseModel):
     """The snapshot stored with a report revision: what the transactions said when it was
-    generated. Training types are not recorded on orders yet, so there is no breakdown by
-    training type."""
+    generated. The training type is the offering's (chosen at listing); snapshots stored
+    before it was recorded have no breakdown by training type."""
 
     unit_code: str
     unit_name: str
@@ -132,6 +142,7 @@ class MonthlyFigures(BaseModel):
     steps: Steps
     by_group: list[GroupCount]
     by_trade: list[TradeCount]
+    by_training_type: list[TypeCount] = []
     money: Money | None
     institutions: Institutions
 
@@ -189,6 +200,7 @@ class CityReport(BaseModel):
     report_ids: list[int]
     steps: Steps
     by_group: list[GroupCount]
+    by_training_type: list[TypeCount]
     money: Money | None
     institutions: Institutions
 

@@ -204,6 +204,19 @@ class StaffAccount(BaseModel):
 
 
 # -- offerings and orders ----------------------------------------------------------------
+TrainingType = Literal[
+    "employment_skills",
+    "job_skill_upgrade",
+    "pre_job",
+    "transfer",
+    "apprenticeship",
+    "technician",
+    "entrepreneurship",
+    "safety_skills",
+    "practical_rural",
+]
+
+
 class OfferingIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -230,6 +243,10 @@ class OfferingIn(RequestModel):
     starts_on: dt.date
     ends_on: dt.date
     funding_source: FundingSource = "special_training"
+    training_type: TrainingType | None = Field(
+        default=None,
+        description="one of the catalogue item's training types; its first when left out",
+    )
     programme: Literal["spread_wings", "veteran", "poor_labour"] | None = None
 
     _unit = field_validator("unit_code")(lambda v: check_unit_code(v))
@@ -253,6 +270,7 @@ class Offering(BaseModel):
     starts_on: dt.date
     ends_on: dt.date
     subsidy_fen: int
+    training_type: str
     status: str
 
 

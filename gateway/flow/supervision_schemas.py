@@ -8,21 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from gateway.flow.schemas import Level, OccupationCode, Order
+from gateway.flow.schemas import Level, OccupationCode, Order, TrainingType
 from gateway.strict import RequestModel
 from plumbing.ids import normalise_phone
-
-TrainingType = Literal[
-    "employment_skills",
-    "job_skill_upgrade",
-    "pre_job",
-    "transfer",
-    "apprenticeship",
-    "technician",
-    "entrepreneurship",
-    "safety_skills",
-    "practical_rural",
-]
 
 
 # -- the institution catalogue -----------------------------------------------------------

@@ -24,6 +24,9 @@ class Settings(CommonSettings):
     # (JINENG_MAX_DAILY_LEARNING_HOURS), workers learning on one device (JINENG_DEVICE_MAX_WORKERS).
     max_daily_learning_hours: float = Field(default=8.0, gt=0, le=24)
     device_max_workers: int = Field(default=2, ge=1, le=100)
+    # Watch list: a phone on this many worker profiles or more is shown
+    # (JINENG_SHARED_PHONE_MIN_WORKERS).
+    shared_phone_min_workers: int = Field(default=3, ge=2, le=100)
 
     # Order 5 (issue 6). Public notice (公示) of a reviewed claim, in working days
     # (JINENG_PUBLIC_NOTICE_DAYS); 0 skips the notice.

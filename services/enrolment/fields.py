@@ -52,3 +52,18 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
+
+
+# The training types of the catalogue (PLAN "Training types"); an offering records one.
+TrainingType = Literal[
+    "employment_skills",
+    "job_skill_upgrade",
+    "pre_job",
+    "transfer",
+    "apprenticeship",
+    "technician",
+    "entrepreneurship",
+    "safety_skills",
+    "practical_rural",
+]
+TRAINING_TYPES: tuple[str, ...] = get_args(TrainingType)

@@ -20,6 +20,7 @@ from services.enrolment.offerings.router import router as offerings_router
 from services.enrolment.orders.router import router as orders_router
 from services.enrolment.stats.router import router as stats_router
 from services.enrolment.workers.router import router as workers_router
+from services.enrolment.workers.service import backfill_phone_hashes
 
 
 def create_app(settings: Settings | None = None, db_url: str | None = None) -> FastAPI:
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
     async def startup(app: FastAPI) -> None:
         async with app.state.sessionmaker() as session:
             await adopt_existing(session, settings.audit_key)
+        async with app.state.sessionmaker() as session:
+            await backfill_phone_hashes(session, app.state.cipher)
         if settings.demo:
             async with app.state.sessionmaker() as session:
                 await seed_demo_funds(session, settings.audit_key)

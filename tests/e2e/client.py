@@ -68,6 +68,7 @@ async def worker(
     unit_code: str = "rencheng",
     pension: bool = False,
     name: str = "王小明",
+    phone: str | None = None,
 ) -> Api:
     """A worker logged in through the demo WeChat provider, with a real-name profile."""
     openid = uuid.uuid4().hex[:20]
@@ -80,7 +81,7 @@ async def worker(
         json={
             "id_number": id_number(),
             "name": name,
-            "phone": f"139{random.randint(0, 99_999_999):08d}",
+            "phone": phone or f"139{random.randint(0, 99_999_999):08d}",
             "unit_code": unit_code,
             "group": "unemployed",
             "receives_pension": pension,
@@ -123,6 +124,7 @@ async def list_offering(
     capacity: int = 30,
     hours: int = 40,
     unit_code: str = "rencheng",
+    **extra: Any,
 ) -> dict[str, Any]:
     today = shanghai_today()
     result: dict[str, Any] = await officer.ok(
@@ -138,6 +140,7 @@ async def list_offering(
             "hours": hours,
             "starts_on": today.isoformat(),
             "ends_on": (today + dt.timedelta(days=30)).isoformat(),
+            **extra,
         },
     )
     return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +25,30 @@ async def test_monthly_report_locks_exports_and_rolls_up(gateway: httpx.AsyncCli
     finance = await staff(gateway, "finance-officer")
     rencheng = await staff(gateway, "rencheng-officer")
     institution_id, clerk = await institution_with_clerk(city, [(ELDERLY_CARE, 5)], UNIT)
-    offering = await list_offering(city, institution_id, unit_code=UNIT)
+    # Elderly care offers employment_skills|job_skill_upgrade|pre_job: the first unless told.
+    assert (await list_offering(city, institution_id, unit_code=UNIT))["training_type"] == (
+        "employment_skills"
+    )
+    offering = await list_offering(city, institution_id, unit_code=UNIT, training_type="pre_job")
+    assert offering["training_type"] == "pre_job"
+    today = shanghai_today()
+    refused = await city.call(
+        "POST",
+        "/offerings",
+        expect=409,
+        json={
+            "institution_id": institution_id,
+            "occupation_code": ELDERLY_CARE,
+            "level": 5,
+            "unit_code": UNIT,
+            "capacity": 5,
+            "hours": 40,
+            "starts_on": today.isoformat(),
+            "ends_on": today.isoformat(),
+            "training_type": "technician",
+        },
+    )
+    assert refused.json()["code"] == "training_type_not_offered"
     orders = []
     for _ in range(2):
         w = await worker(gateway, unit_code=UNIT)
@@ -43,6 +67,17 @@ async def test_monthly_report_locks_exports_and_rolls_up(gateway: httpx.AsyncCli
     assert figures["by_group"] == [
         {
             "group": "unemployed",
+            "selected": 2,
+            "accepted": 1,
+            "completed": 0,
+            "certified": 0,
+            "failed": 0,
+            "dropped": 0,
+        }
+    ]
+    assert figures["by_training_type"] == [
+        {
+            "training_type": "pre_job",
             "selected": 2,
             "accepted": 1,
             "completed": 0,
@@ -83,7 +118,18 @@ async def test_monthly_report_locks_exports_and_rolls_up(gateway: httpx.AsyncCli
     assert f"filename*=UTF-8''{quote(f'梁山县-{month}-月报-第1版.xlsx')}" in disposition
     assert f'filename="monthly-report-{UNIT}-{month}-r1.xlsx"' in disposition
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["概况", "五单进度", "按人群", "按工种等级", "补贴拨付", "培训机构"]
+    assert book.sheetnames == [
+        "概况",
+        "五单进度",
+        "按人群",
+        "按工种等级",
+        "按培训类型",
+        "补贴拨付",
+        "培训机构",
+    ]
+    assert list(book["按培训类型"].iter_rows(min_row=2, values_only=True)) == [
+        ("岗前培训", 2, 1, 0, 0, 0, 0)
+    ]
     steps = {row[0]: row[1] for row in book["五单进度"].iter_rows(min_row=2, values_only=True)}
     assert steps["选单"] == seen["figures"]["steps"]["selected"] == 2
     assert steps["接单"] == seen["figures"]["steps"]["accepted"] == 1
@@ -111,6 +157,7 @@ async def test_monthly_report_locks_exports_and_rolls_up(gateway: httpx.AsyncCli
     assert UNIT in rollup["units_reported"]
     assert report["id"] in rollup["report_ids"]
     assert rollup["steps"]["accepted"] >= 1
+    assert {t["training_type"]: t for t in rollup["by_training_type"]}["pre_job"]["selected"] >= 2
     await rencheng.call("GET", f"/reports/monthly/city/{month}", expect=403)
     city_file = await finance.call(
         "GET", f"/reports/monthly/city/{month}/export", expect=200, params={"format": "xlsx"}
@@ -205,5 +252,15 @@ async def test_quota_progress_and_chart(gateway: httpx.AsyncClient) -> None:
     mine = await rencheng.ok("GET", "/supervision/alerts")
     assert {a["unit_code"] for a in mine["items"]} <= {"rencheng", None}
     await finance.call("GET", "/supervision/alerts", expect=403)
+    # Three workers giving one phone are a row, the phone masked, never in clear.
+    phone = f"137{random.randint(0, 99_999_999):08d}"
+    for _ in range(3):
+        await worker(gateway, unit_code=UNIT, phone=phone)
+    response = await city.call("GET", "/supervision/alerts", expect=200)
+    masked = f"{phone[:3]}****{phone[-4:]}"
+    assert [a["kind"] for a in response.json()["items"] if masked in a["detail"]] == [
+        "shared_phone"
+    ]
+    assert phone not in response.text
     # Issue 3's rating watch list is still there.
     await city.ok("GET", "/supervision/watch-list")

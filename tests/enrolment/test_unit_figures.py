@@ -20,6 +20,7 @@ from tests.enrolment.helpers import (
     make_offering,
     make_order,
     make_profile,
+    offering_body,
     select,
     worker,
 )
@@ -42,7 +43,20 @@ async def test_figures_per_unit_group_trade_and_source(enrolment_url: str) -> No
     async with client_with(enrolment_url) as client:
         await deposit(client, 1_000_000)
         care = await make_offering(client)
-        electric = await make_offering(client, **ELECTRICIAN, subsidy_fen=200_000)
+        # The electrician course is listed as skill upgrading; the others keep the default.
+        electric = await make_offering(
+            client, **ELECTRICIAN, subsidy_fen=200_000, training_type="job_skill_upgrade"
+        )
+        assert (care["training_type"], electric["training_type"]) == (
+            "employment_skills",
+            "job_skill_upgrade",
+        )
+        unknown = await client.post(
+            "/v1/offerings",
+            json=offering_body(training_type="knitting"),
+            headers=as_(CITY),
+        )
+        assert unknown.status_code == 422
         yanzhou = await make_offering(client, unit_code="yanzhou")
         # w1 unemployed: elderly care, certified, claim paid 1,500 yuan.
         # w2 migrant worker: elderly care, accepted.
@@ -97,6 +111,19 @@ async def test_figures_per_unit_group_trade_and_source(enrolment_url: str) -> No
         assert trades[("4-10-01-05", 5)]["selected"] == 2
         assert trades[("6-31-01-03", 4)]["occupation_name"] == "电工"
         assert trades[("6-31-01-03", 4)]["completed"] == 1
+        # By the offering's training type: care (o1 certified, o2 accepted) is employment
+        # skills; the electrician course (o3 completed, failed) is skill upgrading.
+        counts = ("selected", "accepted", "completed", "certified", "failed", "dropped")
+        assert ren["by_training_type"] == [
+            {
+                "training_type": "employment_skills",
+                **dict(zip(counts, (2, 2, 1, 1, 0, 0), strict=True)),
+            },
+            {
+                "training_type": "job_skill_upgrade",
+                **dict(zip(counts, (1, 1, 1, 0, 1, 0), strict=True)),
+            },
+        ]
         yz = units["yanzhou"]
         assert (yz["selected"], yz["accepted"], yz["subsidy_paid_fen"]) == (1, 0, 0)
 

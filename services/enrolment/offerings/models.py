@@ -10,7 +10,7 @@ from sqlmodel import Field
 
 from services.enrolment.db import Base
 from services.enrolment.eligibility.rules import PROGRAMMES
-from services.enrolment.fields import FUNDING_SOURCES, sql_in
+from services.enrolment.fields import FUNDING_SOURCES, TRAINING_TYPES, sql_in
 
 OfferingStatus = Literal["listed", "closed", "withdrawn"]
 OFFERING_STATUSES: tuple[str, ...] = get_args(OfferingStatus)
@@ -29,6 +29,7 @@ class Offering(Base, table=True):
         CheckConstraint(f"status IN {sql_in(OFFERING_STATUSES)}", name="status_known"),
         CheckConstraint(f"funding_source IN {sql_in(FUNDING_SOURCES)}", name="source_known"),
         CheckConstraint(f"programme IN {sql_in(PROGRAMMES)}", name="programme_known"),
+        CheckConstraint(f"training_type IN {sql_in(TRAINING_TYPES)}", name="training_type_known"),
         Index("ix_offerings_occupation_level", "occupation_code", "level"),
     )
 
@@ -47,6 +48,11 @@ class Offering(Base, table=True):
     subsidy_fen: int = Field(sa_type=BigInteger)
     catalogue_item_id: int
     funding_source: str = Field(max_length=32)
+    # One of the catalogue item's training types, chosen at listing (the monthly report
+    # counts by it); offerings listed before enrolment_0004 are employment_skills.
+    training_type: str = Field(
+        max_length=32, sa_column_kwargs={"server_default": "employment_skills"}
+    )
     # A programme with conditions on who may join (eligibility rules), or none.
     programme: str | None = Field(default=None, max_length=32)
     status: str = Field(default="listed", max_length=16)

@@ -7,7 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.enrolment.fields import FundingSource, Level, OccupationCode, UnitCode, UtcDatetime
+from services.enrolment.fields import (
+    FundingSource,
+    Level,
+    OccupationCode,
+    TrainingType,
+    UnitCode,
+    UtcDatetime,
+)
 
 Programme = Literal["spread_wings", "veteran", "poor_labour"]
 
@@ -26,6 +33,7 @@ class OfferingCreate(BaseModel):
     subsidy_fen: int = Field(ge=0, le=10**9)
     catalogue_item_id: int = Field(gt=0)
     funding_source: FundingSource = "special_training"
+    training_type: TrainingType = "employment_skills"
     # A programme with conditions on who may join (eligibility rules), e.g. spread_wings.
     programme: Programme | None = None
 
@@ -53,6 +61,7 @@ class OfferingPublic(BaseModel):
     subsidy_fen: int
     catalogue_item_id: int
     funding_source: str
+    training_type: str
     programme: str | None
     status: str
     withdrawn_reason: str | None

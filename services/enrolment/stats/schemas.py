@@ -52,6 +52,10 @@ class TradeFigures(StepCounts):
     level: int
 
 
+class TypeFigures(StepCounts):
+    training_type: str
+
+
 class SourceAmount(BaseModel):
     # A funding source (paid_by_source) or a claim kind (paid_by_kind).
     source: str
@@ -68,6 +72,7 @@ class UnitFigures(StepCounts):
     paid_by_kind: list[SourceAmount]
     by_group: list[GroupFigures]
     by_trade: list[TradeFigures]
+    by_training_type: list[TypeFigures]
 
 
 class UnitFiguresList(BaseModel):
@@ -86,6 +91,14 @@ class PassRateSignal(BaseModel):
 class SharedDevice(BaseModel):
     device_id: str
     workers: int
+    order_ids: list[int]
+
+
+class SharedPhone(BaseModel):
+    # The masked phone only: neither the clear phone nor its keyed hash leaves the service.
+    phone_masked: str
+    workers: int
+    worker_ids: list[int]
     order_ids: list[int]
 
 
@@ -108,5 +121,6 @@ class ClaimDue(BaseModel):
 class WatchSignals(BaseModel):
     pass_rates: list[PassRateSignal]
     shared_devices: list[SharedDevice]
+    shared_phones: list[SharedPhone]
     learning_flags: list[FlagSignal]
     claims_due: list[ClaimDue]

@@ -21,11 +21,13 @@ from plumbing.errors import DomainError, Forbidden
 from plumbing.principal import Principal, require_role
 from services.enrolment.claims.models import Claim
 from services.enrolment.demand.models import TrainingRequest
+from services.enrolment.offerings.models import Offering
 from services.enrolment.orders.models import Order, OrderEvent
 from services.enrolment.stats.schemas import (
     GroupFigures,
     SourceAmount,
     TradeFigures,
+    TypeFigures,
     UnitFigures,
     UnitFiguresList,
 )
@@ -68,6 +70,7 @@ async def unit_figures(
             "paid": 0,
             "groups": defaultdict(lambda: defaultdict(int)),
             "trades": {},
+            "types": defaultdict(lambda: defaultdict(int)),
             "sources": defaultdict(int),
             "kinds": defaultdict(int),
         }
@@ -85,9 +88,16 @@ async def unit_figures(
         units[code]["requests"] = int(n)
 
     group = func.coalesce(col(WorkerProfile.target_group), "unknown")
-    trade = (col(Order.occupation_code), col(Order.occupation_name), col(Order.level))
+    # The training type is the offering's, chosen at listing.
+    trade = (
+        col(Order.occupation_code),
+        col(Order.occupation_name),
+        col(Order.level),
+        col(Offering.training_type),
+    )
     selected = (
         sa_select(col(Order.unit_code), group, *trade, func.count())
+        .join(Offering, col(Offering.id) == col(Order.offering_id))
         .outerjoin(WorkerProfile, col(WorkerProfile.worker_id) == col(Order.worker_id))
         .where(col(Order.created_at) >= start, col(Order.created_at) < end)
     )
@@ -95,6 +105,7 @@ async def unit_figures(
     stepped = (
         sa_select(col(Order.unit_code), group, *trade, col(OrderEvent.to_status), func.count())
         .join(Order, col(Order.id) == col(OrderEvent.order_id))
+        .join(Offering, col(Offering.id) == col(Order.offering_id))
         .outerjoin(WorkerProfile, col(WorkerProfile.worker_id) == col(Order.worker_id))
         .where(
             col(OrderEvent.to_status).in_(STEPS),
@@ -103,21 +114,22 @@ async def unit_figures(
             col(OrderEvent.at) < end,
         )
     )
-    rows: list[tuple[str, str, str, str, int, str, int]] = []
-    for code, grp, occ, name, level, n in await session.execute(
+    rows: list[tuple[str, str, str, str, int, str, str, int]] = []
+    for code, grp, occ, name, level, ttype, n in await session.execute(
         scoped(selected, col(Order.unit_code)).group_by(col(Order.unit_code), group, *trade)
     ):
-        rows.append((code, grp, occ, name, level, "selected", int(n)))
-    for code, grp, occ, name, level, step, n in await session.execute(
+        rows.append((code, grp, occ, name, level, ttype, "selected", int(n)))
+    for code, grp, occ, name, level, ttype, step, n in await session.execute(
         scoped(stepped, col(Order.unit_code)).group_by(
             col(Order.unit_code), group, *trade, col(OrderEvent.to_status)
         )
     ):
-        rows.append((code, grp, occ, name, level, step, int(n)))
-    for code, grp, occ, name, level, step, n in rows:
+        rows.append((code, grp, occ, name, level, ttype, step, int(n)))
+    for code, grp, occ, name, level, ttype, step, n in rows:
         unit = units[code]
         unit[step] += n
         unit["groups"][grp][step] += n
+        unit["types"][ttype][step] += n
         key = (occ, level)
         unit["trades"].setdefault(key, {"name": name, "counts": defaultdict(int)})
         unit["trades"][key]["counts"][step] += n
@@ -170,5 +182,8 @@ def _figures(code: str, unit: dict[str, Any]) -> UnitFigures:
                 occupation_code=occ, occupation_name=t["name"], level=level, **_counts(t["counts"])
             )
             for (occ, level), t in sorted(unit["trades"].items())
+        ],
+        by_training_type=[
+            TypeFigures(training_type=t, **_counts(c)) for t, c in sorted(unit["types"].items())
         ],
     )

@@ -24,9 +24,11 @@ from services.enrolment.stats.schemas import (
     FlagSignal,
     PassRateSignal,
     SharedDevice,
+    SharedPhone,
     WatchSignals,
 )
 from services.enrolment.stats.service import CERTIFIED
+from services.enrolment.workers.models import WorkerProfile
 
 # "All of 30+ candidates passing" is implausible enough for a closer look (issue 7).
 PASS_RATE_MIN_CANDIDATES = 30
@@ -87,6 +89,8 @@ async def watch_signals(
             SharedDevice(device_id=device_id, workers=int(workers), order_ids=list(order_ids))
         )
 
+    phones = await _shared_phones(session, unit, settings.shared_phone_min_workers)
+
     flag_query = sa_select(LearningFlag).where(col(LearningFlag.status) == "open")
     if unit is not None:
         flag_query = flag_query.where(col(LearningFlag.unit_code) == unit)
@@ -132,5 +136,50 @@ async def watch_signals(
                 )
             )
     return WatchSignals(
-        pass_rates=pass_rates, shared_devices=devices, learning_flags=flags, claims_due=claims_due
+        pass_rates=pass_rates,
+        shared_devices=devices,
+        shared_phones=phones,
+        learning_flags=flags,
+        claims_due=claims_due,
     )
+
+
+async def _shared_phones(
+    session: AsyncSession, unit: str | None, min_workers: int
+) -> list[SharedPhone]:
+    """Phones (by keyed hash) on `min_workers` or more worker profiles. A unit officer sees a
+    phone when its profiles, counted in their unit, reach the threshold. Profiles saved
+    before enrolment_0004 have no hash yet and are counted once saved again."""
+    base = sa_select(col(WorkerProfile.phone_hash)).where(
+        col(WorkerProfile.phone_hash).is_not(None)
+    )
+    if unit is not None:
+        base = base.where(col(WorkerProfile.unit_code) == unit)
+    hashes = list(
+        await session.scalars(
+            base.group_by(col(WorkerProfile.phone_hash)).having(func.count() >= min_workers)
+        )
+    )
+    phones = []
+    for digest in hashes:
+        profiles = sa_select(col(WorkerProfile.worker_id), col(WorkerProfile.phone_masked)).where(
+            col(WorkerProfile.phone_hash) == digest
+        )
+        if unit is not None:
+            profiles = profiles.where(col(WorkerProfile.unit_code) == unit)
+        rows = (await session.execute(profiles.order_by(col(WorkerProfile.worker_id)))).all()
+        worker_ids = [int(r[0]) for r in rows]
+        orders = sa_select(col(Order.id)).where(col(Order.worker_id).in_(worker_ids))
+        if unit is not None:
+            orders = orders.where(col(Order.unit_code) == unit)
+        order_ids = [i for i in await session.scalars(orders.order_by(col(Order.id))) if i]
+        phones.append(
+            SharedPhone(
+                phone_masked=rows[0][1],
+                workers=len(worker_ids),
+                worker_ids=worker_ids,
+                order_ids=order_ids,
+            )
+        )
+    phones.sort(key=lambda p: p.worker_ids[0])
+    return phones

@@ -30,6 +30,10 @@ class WorkerProfile(Base, table=True):
     name_cipher: str = Field(sa_type=Text)
     phone_cipher: str = Field(sa_type=Text)
     phone_masked: str = Field(max_length=16)
+    # HMAC of the normalised phone, for the "many workers sharing a phone" watch signal.
+    # NULL on profiles saved before enrolment_0004 until they are saved again (the migration
+    # has no key to compute it).
+    phone_hash: str | None = Field(default=None, max_length=64, index=True)
     unit_code: str = Field(max_length=32)
     target_group: str = Field(max_length=32)
     receives_pension: bool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -32,3 +32,26 @@ async def lock_profile(session: AsyncSession, worker_id: int) -> None:
     so each anomaly check sees every earlier record of that worker."""
     stmt = select(WorkerProfile).where(col(WorkerProfile.worker_id) == worker_id).with_for_update()
     await session.execute(stmt)
+
+
+async def profiles_without_phone_hash(
+    session: AsyncSession, after_worker_id: int, limit: int
+) -> list[tuple[int, str]]:
+    """(worker_id, phone_cipher) of profiles saved before the phone hash existed."""
+    stmt = (
+        select(col(WorkerProfile.worker_id), col(WorkerProfile.phone_cipher))
+        .where(col(WorkerProfile.phone_hash).is_(None))
+        .where(col(WorkerProfile.worker_id) > after_worker_id)
+        .order_by(col(WorkerProfile.worker_id))
+        .limit(limit)
+    )
+    return [(int(w), str(c)) for w, c in (await session.execute(stmt)).all()]
+
+
+async def fill_phone_hash(session: AsyncSession, worker_id: int, digest: str) -> None:
+    """Set the hash only while still missing: a profile saved meanwhile keeps its own."""
+    await session.execute(
+        update(WorkerProfile)
+        .where(col(WorkerProfile.worker_id) == worker_id, col(WorkerProfile.phone_hash).is_(None))
+        .values(phone_hash=digest)
+    )

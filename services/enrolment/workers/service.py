@@ -63,6 +63,7 @@ async def save_profile(
         "name_cipher": cipher.encrypt(body.name),
         "phone_cipher": cipher.encrypt(body.phone),
         "phone_masked": mask_phone(body.phone),
+        "phone_hash": cipher.keyed_hash(body.phone),
         "unit_code": body.unit_code,
         "target_group": body.group,
         "receives_pension": body.receives_pension,
@@ -98,3 +99,24 @@ async def get_profile(
     if profile is None:
         raise NotFound("profile of worker", principal.id)
     return to_public(profile, cipher)
+
+
+async def backfill_phone_hashes(
+    session: AsyncSession, cipher: PersonalDataCipher, batch: int = 500
+) -> int:
+    """At startup: hash the phone of every profile saved before enrolment_0004 (which could
+    not compute it without the key), in batches, each committed. Idempotent and safe beside
+    a running service (a row is only filled while its hash is still missing); a phone that
+    cannot be decrypted with the configured keys is skipped. Returns the rows filled."""
+    filled, last = 0, 0
+    while rows := await repository.profiles_without_phone_hash(session, last, batch):
+        for worker_id, phone_cipher in rows:
+            last = worker_id
+            try:
+                phone = cipher.decrypt(phone_cipher)
+            except ValueError:
+                continue
+            await repository.fill_phone_hash(session, worker_id, cipher.keyed_hash(phone))
+            filled += 1
+        await session.commit()
+    return filled
