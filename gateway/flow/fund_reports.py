@@ -4,20 +4,18 @@ the ledger per funding source and period as CSV (UTF-8 with BOM, for Excel) or X
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
-import io
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from openpyxl import Workbook
 from pydantic import BaseModel
 
 from gateway.clients import Services
 from gateway.deps import Finance, roles
+from gateway.flow.report_files import XLSX, Section, attachment, csv_bytes, to_xlsx
 from gateway.problems import doc, problems
+from plumbing.clock import SHANGHAI
 from plumbing.principal import Principal
 
 router = APIRouter(prefix="/api/v1")
@@ -29,7 +27,6 @@ Source = Literal[
     "employee_education",
     "unemployment_insurance",
 ]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 COLUMNS = (
     "entry_id",
     "booked_at",
@@ -42,7 +39,6 @@ COLUMNS = (
     "claim_id",
     "deposit_id",
 )
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReconciliationBreak(BaseModel):
@@ -83,28 +79,6 @@ def _rows(entries: list[dict[str, Any]]) -> list[list[Any]]:
     return rows
 
 
-def _csv(rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    # The BOM lets Excel read the UTF-8 (Chinese) text correctly.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _xlsx(rows: list[list[Any]], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @router.get(
     "/funds/ledger/export",
     tags=["funds"],
@@ -132,12 +106,9 @@ async def export_ledger(
     rows = _rows(entries)
     name = f"ledger-{source or 'all'}-{from_on.isoformat()}-{to_on.isoformat()}"
     if format == "xlsx":
-        content = await asyncio.to_thread(_xlsx, rows, source or "all")
-        media = XLSX
+        sheet: Section = (source or "all", list(COLUMNS), rows, {})
+        content, media = await asyncio.to_thread(to_xlsx, [sheet]), XLSX
     else:
-        content, media = _csv(rows), "text/csv; charset=utf-8"
-    return Response(
-        content,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
-    )
+        content, media = csv_bytes([COLUMNS, *rows]), "text/csv; charset=utf-8"
+    disposition = attachment(f"{name}.{format}", f"{name}.{format}")
+    return Response(content, media_type=media, headers={"Content-Disposition": disposition})

@@ -7,6 +7,7 @@ import asyncio
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
@@ -183,17 +184,21 @@ def to_xlsx(parts: list[Section]) -> bytes:
     return out.getvalue()
 
 
+def csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows as CSV in UTF-8 with a BOM, so Excel reads the Chinese (None is an empty cell)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 def to_csv(parts: list[Section]) -> bytes:
     """All sections in one CSV, each under a title row and separated by a blank row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for n, (title, headers, rows, _) in enumerate(parts):
+    rows: list[Sequence[Any]] = []
+    for n, (title, headers, body, _) in enumerate(parts):
         if n:
-            writer.writerow([])
-        writer.writerow([f"【{title}】"])
-        writer.writerow(headers)
-        writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            rows.append([])
+        rows += [[f"【{title}】"], headers, *body]
+    return csv_bytes(rows)
 
 
 def attachment(name: str, ascii_fallback: str) -> str:

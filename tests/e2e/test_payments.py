@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import datetime as dt
 import io
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from openpyxl import load_workbook
 
+from plumbing.clock import shanghai_today
 from tests.e2e.client import (
     ELDERLY_CARE,
     approved_class_plan,
@@ -149,7 +148,7 @@ async def test_finance_reconciles_and_exports_the_ledger(gateway: httpx.AsyncCli
     )
     report = await officer.ok("GET", "/funds/reconciliation")
     assert report == {"consistent": True, "breaks": []}
-    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    today = shanghai_today().isoformat()
     params = {"source": "unemployment_insurance", "from_on": today, "to_on": today}
     csv_file = await finance.call("GET", "/funds/ledger/export", params=params)
     assert csv_file.status_code == 200, csv_file.text
