@@ -225,9 +225,10 @@ async def _witness(world: World, route: str, side: str) -> Any:
     return (await world.api("city_officer").call("GET", path, expect=200)).json()
 
 
-async def _call(world: World, route: str, caller: Caller, side: str) -> httpx.Response:
+async def _call(
+    world: World, route: str, entry: Objects, caller: Caller, side: str
+) -> httpx.Response:
     method = route.split(" ", 1)[0]
-    entry = OBJECTS[route]
     kwargs: dict[str, Any] = {"headers": {"Idempotency-Key": f"probe-{uuid.uuid4()}"}}
     if route in BODIES:
         kwargs["json"] = BODIES[route](world, caller, side)
@@ -241,8 +242,8 @@ def _code(response: httpx.Response) -> str:
     return str(body.get("code", "")) if isinstance(body, dict) else ""
 
 
-async def _mismatches(world: World, route: str) -> list[str]:
-    entry = OBJECTS[route]
+async def _mismatches(world: World, route: str, entry: Objects | None = None) -> list[str]:
+    entry = entry or OBJECTS[route]
     admitted = ACCESS[route] - {"anonymous"}
     wrong = []
     for caller in world.callers.values():
@@ -256,7 +257,7 @@ async def _mismatches(world: World, route: str) -> list[str]:
         # The other side first: its refusal must leave the object as it was.
         for side in sorted(SIDES, key=lambda s: s == own_side):
             before = await _witness(world, route, side)
-            response = await _call(world, route, caller, side)
+            response = await _call(world, route, entry, caller, side)
             got = (response.status_code, _code(response))
             refused = got in (NOT_FOUND, FORBIDDEN)
             label = f"{route} as {caller.kind}:{caller.side} on {side}'s: {got}"
@@ -290,6 +291,20 @@ async def test_every_object_route_refuses_the_other_sides_object(
     for route in alone:
         wrong += await _mismatches(world, route)
     assert wrong == []
+
+
+async def test_the_probe_reports_a_wrong_entry(world: World) -> None:
+    """The probe can fail: an entry claiming everyone may read any order, or the wrong
+    refusal, is reported caller by caller."""
+    route = "GET /api/v1/orders/{order_id}"
+    open_to_all = await _mismatches(world, route, Objects("order"))
+    callers = sorted(line.split(" as ")[1].split(" on ")[0] for line in open_to_all)
+    # An unscoped kind is called through its A-side caller only, on both sides' objects.
+    assert callers == ["county_officer:A", "institution:A", "worker:A"]
+    wrong_refusal = await _mismatches(world, route, Objects("order", {"worker": FORBIDDEN}))
+    callers = sorted(line.split(" as ")[1].split(" on ")[0] for line in wrong_refusal)
+    assert callers == ["county_officer:A", "institution:A", "worker:A", "worker:B"]
+    assert all("(404, 'not_found')" in line for line in wrong_refusal)
 
 
 # The lists, filtered by the caller in the service's query: for each, the kind of object its
