@@ -9,7 +9,8 @@ where <callers> is PUBLIC (no token needed) or a frozenset of the kinds of calle
 that the route admits. A route without an entry fails the matrix, as does an entry for a
 route that is gone. Admission here is the role check; which of the objects a caller may
 see (their own order, their own institution, their own unit) is decided by the services'
-queries and proven by the tests that docs/SECURITY.md lists.
+queries; the object table next door (tests/gateway/objects.py) says whose object each route
+takes, and tests/e2e/test_object_access.py proves it on the live stack.
 """
 
 from __future__ import annotations
