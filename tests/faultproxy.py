@@ -5,6 +5,7 @@ through, delays them, or cuts connections — and counts the connections it was 
         settings.enrolment_url = proxy.url
         proxy.mode = "cut"        # accept, then close at once (a crash mid-connection)
         proxy.mode = "delay"      # hold every byte for proxy.delay_s seconds
+        proxy.mode = "slow"       # pass requests at once, hold the answers (a slow service)
         proxy.mode = "pass"
         proxy.plan = ["pass", "cut"]  # per request to the service, before `mode` applies:
                                       # let the next one through, cut the one after
@@ -21,7 +22,7 @@ import contextlib
 from types import TracebackType
 from typing import Literal
 
-Mode = Literal["pass", "delay", "cut"]
+Mode = Literal["pass", "delay", "slow", "cut"]
 _METHODS = (b"GET ", b"POST ", b"PUT ", b"PATCH ", b"DELETE ", b"HEAD ", b"OPTIONS ")
 
 
@@ -118,7 +119,7 @@ class FaultProxy:
             while data := await src.read(65536):
                 if to_service and _starts_request(data):
                     fate[0] = self._decide(data)
-                if fate[0] == "delay":
+                if fate[0] == "delay" or (fate[0] == "slow" and not to_service):
                     await asyncio.sleep(self.delay_s)
                 if fate[0] == "cut":
                     dst.transport.abort()

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,8 @@ import pytest
 
 from plumbing.settings import REPO_ROOT
 from scripts.consistency import check, load
+from tests.e2e.client import ELDERLY_CARE, attend, worker
+from tests.e2e.consistency_plants import planted, plants
 from tests.e2e.faulty_flow import STEP_NAMES, STEPS, Flow, Step
 from tests.faultproxy import FaultProxy
 from tests.stack import RunningStack, running_stack
@@ -242,8 +245,6 @@ async def _failed_order(flow: Flow) -> None:
     """A second worker of the class who fails the evaluation (a failed result, order failed)."""
     if "failed_order" in flow.ids:
         return
-    from tests.e2e.client import attend, worker
-
     learner = await worker(flow.http)
     order = await learner.ok(
         "POST", "/orders", expect=201, json={"offering_id": flow.ids["offering"]}
@@ -260,3 +261,121 @@ async def _failed_order(flow: Flow) -> None:
     assert outcome["order_status"] == "failed"
     flow.ids["failed_order"] = order["id"]
     flow.ids["failed_result"] = outcome["result_id"]
+
+
+async def _eventually(read: Callable[[], Awaitable[Any]], until: Callable[[Any], bool]) -> Any:
+    for _ in range(100):
+        value = await read()
+        if until(value):
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never reached: {value}")
+
+
+def _timed_out(response: httpx.Response) -> None:
+    assert response.status_code == 504, response.text
+    assert response.json()["code"] == "gateway_timeout"
+    assert int(response.headers["retry-after"]) >= 1
+
+
+async def test_writes_answered_after_the_timeout_are_504_and_land_once(faulty: Faulty) -> None:
+    """Enrolment takes each write but answers after the gateway's read timeout: 504 with
+    Retry-After; the write landed once, and repeating it does not do it again."""
+    flow = await faulty.finished_flow()
+    enrolment = faulty.proxies["enrolment"]
+    learner = await worker(flow.http)
+    offering = flow.ids["offering"]
+    seats = (await learner.ok("GET", f"/offerings/{offering}"))["seats_left"]
+
+    def slow_writes() -> None:
+        enrolment.methods, enrolment.mode = (b"POST ",), "slow"
+        enrolment.delay_s = READ_TIMEOUT_S + 0.5
+
+    def normal() -> None:
+        enrolment.methods, enrolment.mode = None, "pass"
+
+    slow_writes()
+    try:
+        _timed_out(await learner.call("POST", "/orders", json={"offering_id": offering}))
+    finally:
+        normal()
+    mine = await _eventually(lambda: learner.ok("GET", "/orders"), lambda p: p["total"] == 1)
+    again = await learner.call("POST", "/orders", json={"offering_id": offering})
+    assert (again.status_code, again.json()["code"]) == (409, "occupation_level_already_subsidised")
+    assert (await learner.ok("GET", "/orders"))["total"] == 1
+    assert (await learner.ok("GET", f"/offerings/{offering}"))["seats_left"] == seats - 1
+
+    order_id = mine["items"][0]["id"]
+    slow_writes()
+    try:
+        _timed_out(await flow.clerk.call("POST", f"/orders/{order_id}/accept"))
+    finally:
+        normal()
+    repeat = await flow.clerk.call("POST", f"/orders/{order_id}/accept")
+    assert (repeat.status_code, repeat.json()["current_status"]) == (409, "accepted")
+    timeline = await learner.ok("GET", f"/orders/{order_id}/timeline")
+    assert [e["to_status"] for e in timeline["items"]].count("accepted") == 1
+
+    claim_id = flow.ids["evaluation_claim"]
+    await flow.reviewer.ok("POST", f"/claims/{claim_id}/review")
+    await flow.officer.ok("POST", f"/claims/{claim_id}/approve")
+    before = await flow.finance.ok("GET", "/funds/balance")
+    key = {"Idempotency-Key": f"slow-pay-{flow.key}"}
+    slow_writes()
+    try:
+        _timed_out(await flow.finance.call("POST", f"/claims/{claim_id}/pay", headers=key))
+    finally:
+        normal()
+    claim = await flow.finance.ok("GET", f"/claims/{claim_id}")
+    assert claim["status"] == "paid"
+    repeat = await flow.finance.call("POST", f"/claims/{claim_id}/pay", headers=key)
+    assert (repeat.status_code, repeat.json()["code"]) == (409, "already_paid")
+    after = await flow.finance.ok("GET", "/funds/balance")
+    assert before["balance_fen"] - after["balance_fen"] == claim["amount_fen"]
+    assert (await flow.finance.ok("GET", "/audit/verify"))["ok"] is True
+    assert not check(await load(faulty.stack.database_urls))
+
+
+async def test_a_cut_write_is_not_resent_and_a_cut_read_is_retried_once(faulty: Faulty) -> None:
+    flow = await faulty.finished_flow()
+    enrolment = faulty.proxies["enrolment"]
+    learner = await worker(flow.http)
+    body = {"occupation_code": ELDERLY_CARE, "level": 4, "unit_code": "rencheng"}
+
+    seen, enrolment.plan = enrolment.requests, ["cut"]
+    write = await learner.call("POST", "/requests", json=body)
+    _assert_unavailable(write, "cut write")
+    assert enrolment.requests - seen == 1  # sent once, never again
+    assert (await learner.ok("GET", "/requests"))["total"] == 0
+
+    seen, enrolment.plan = enrolment.requests, ["cut"]
+    read = await learner.call("GET", "/me/profile")
+    assert read.status_code == 200, read.text  # the retry got through
+    assert enrolment.requests - seen == 2
+
+    await learner.ok("POST", "/requests", expect=201, json=body)
+    assert (await learner.ok("GET", "/requests"))["total"] == 1
+
+
+async def test_the_consistency_check_finds_each_planted_break(faulty: Faulty) -> None:
+    flow = await faulty.finished_flow()
+    await _failed_order(flow)
+    institutions = await flow.officer.ok("GET", "/institutions", params={"limit": 200})
+    flow.ids["other_institution"] = next(
+        i["id"] for i in institutions["items"] if i["id"] != flow.ids["institution"]
+    )
+    flow.ids["clerk_id"] = (await flow.clerk.ok("GET", "/me"))["id"]
+    flow.ids["evaluator_id"] = (await flow.evaluator.ok("GET", "/me"))["id"]
+    flow.ids["worker_id"] = (await flow.worker.ok("GET", "/me"))["id"]
+    urls = faulty.stack.database_urls
+    assert not check(await load(urls))
+
+    for i, plant in enumerate(plants()):
+        async with planted(urls[plant.database], flow, plant):
+            found = {f.check for f in check(await load(urls))}
+            if i == 0:  # the tool as an operator runs it: exit 1 and the finding in JSON
+                done = await asyncio.to_thread(_run_tool, faulty)
+                assert done.returncode == 1, done.stderr
+                assert json.loads(done.stdout)["by_check"] == {"unknown_institution": 1}
+        assert found == plant.codes, plant
+    assert not check(await load(urls))
