@@ -16,6 +16,6 @@ that a second run no longer reports.
 """
 
 from scripts.consistency.checks import check, report, run
-from scripts.consistency.snapshot import Finding, Snapshot, configured_urls, load
+from scripts.consistency.snapshot import Finding, Reader, Snapshot, configured_urls, load
 
-__all__ = ["Finding", "Snapshot", "check", "configured_urls", "load", "report", "run"]
+__all__ = ["Finding", "Reader", "Snapshot", "check", "configured_urls", "load", "report", "run"]

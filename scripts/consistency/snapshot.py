@@ -116,25 +116,41 @@ async def _rows(session: AsyncSession, model: type[M]) -> list[M]:
     return list((await session.execute(select(model))).scalars().all())
 
 
-async def load(urls: Mapping[str, str]) -> Snapshot:
-    """Read every table the checks need: one query each, one read transaction per database."""
-    tables: dict[str, list[Any]] = {}
-    for database, models in TABLES.items():
-        url = urls[database]
+class Reader:
+    """One engine per database, kept for several snapshots (a test takes many)."""
+
+    def __init__(self, urls: Mapping[str, str]) -> None:
         # One snapshot per database: SQLite's transactions are serialised; PostgreSQL's
         # default (read committed) would give each query its own.
-        engine = (
-            make_engine(url)
+        self.engines = {
+            name: make_engine(url)
             if is_sqlite(url)
-            else make_engine(url, isolation_level="REPEATABLE READ")
-        )
-        try:
-            async with make_sessionmaker(engine)() as session:
+            else make_engine(url, isolation_level="REPEATABLE READ", pool_size=1)
+            for name, url in urls.items()
+            if name in TABLES
+        }
+
+    async def load(self) -> Snapshot:
+        """Every table the checks need: one query each, one transaction per database."""
+        tables: dict[str, list[Any]] = {}
+        for database, models in TABLES.items():
+            async with make_sessionmaker(self.engines[database])() as session:
                 for name, model in models.items():
                     tables[name] = await _rows(session, model)
-        finally:
+        return Snapshot(**tables)
+
+    async def aclose(self) -> None:
+        for engine in self.engines.values():
             await engine.dispose()
-    return Snapshot(**tables)
+
+
+async def load(urls: Mapping[str, str]) -> Snapshot:
+    """Read the four databases once."""
+    reader = Reader(urls)
+    try:
+        return await reader.load()
+    finally:
+        await reader.aclose()
 
 
 def utc(at: dt.datetime) -> dt.datetime:

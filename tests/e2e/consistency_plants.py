@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from gateway.accounts.models import Account
 from plumbing.clock import utcnow
-from plumbing.db import make_engine
 from services.enrolment.claims.models import Claim
 from services.enrolment.demand.models import TrainingRequest
 from services.enrolment.offerings.models import Offering
@@ -199,17 +199,16 @@ def plants() -> list[Plant]:
 
 
 @contextlib.asynccontextmanager
-async def planted(url: str, flow: Flow, plant: Plant) -> AsyncIterator[None]:
+async def planted(engine: AsyncEngine, flow: Flow, plant: Plant) -> AsyncIterator[None]:
     """Apply the plant, and put every changed row back afterwards."""
-    engine = make_engine(url)
     table = plant.model.__table__  # type: ignore[attr-defined]
     keys = [c.name for c in table.primary_key.columns]
     where = plant.where(flow)
+    undo: list[tuple[dict[str, Any], dict[str, Any]]] = []
     try:
         async with engine.begin() as conn:
             rows = (await conn.execute(select(table).filter_by(**where))).mappings().all()
             assert rows, (plant.codes, where)
-            undo = []
             for row in rows:
                 new = plant.values(flow, dict(row))
                 before = {k: row[k] for k in new}
@@ -223,4 +222,3 @@ async def planted(url: str, flow: Flow, plant: Plant) -> AsyncIterator[None]:
         async with engine.begin() as conn:
             for moved, before in undo:
                 await conn.execute(update(table).filter_by(**moved).values(**before))
-        await engine.dispose()

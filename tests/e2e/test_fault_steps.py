@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from plumbing.settings import REPO_ROOT
-from scripts.consistency import check, load
+from scripts.consistency import Reader, check
 from tests.e2e.client import ELDERLY_CARE, attend, worker
 from tests.e2e.consistency_plants import planted, plants
 from tests.e2e.faulty_flow import STEP_NAMES, STEPS, Flow, Step
@@ -50,7 +50,11 @@ class Faulty:
     stack: RunningStack
     proxies: dict[str, FaultProxy]
     http: httpx.AsyncClient
+    reader: Reader
     flow: Flow | None = None
+
+    async def findings(self) -> set[str]:
+        return {f.check for f in check(await self.reader.load())}
 
     async def new_flow(self) -> Flow:
         self.flow = await Flow.start(self.http)
@@ -97,7 +101,9 @@ async def faulty(
         http = await stack.enter_async_context(
             httpx.AsyncClient(base_url=running.gateway, timeout=30)
         )
-        yield Faulty(running, proxies, http)
+        reader = Reader(running.database_urls)
+        stack.push_async_callback(reader.aclose)
+        yield Faulty(running, proxies, http, reader)
 
 
 def _dump(rows: list[Any]) -> list[str]:
@@ -106,7 +112,7 @@ def _dump(rows: list[Any]) -> list[str]:
 
 async def _state(faulty: Faulty) -> dict[str, list[str]]:
     """Every row of every table the services hold about the flow (see scripts.consistency)."""
-    snapshot = await load(faulty.stack.database_urls)
+    snapshot = await faulty.reader.load()
     return {name: _dump(rows) for name, rows in vars(snapshot).items()}
 
 
@@ -125,10 +131,9 @@ async def _assert_nothing_written(
     if changed:
         # Only a step built to be finished by repeating may leave its first write, and the
         # consistency check must name exactly what is left to finish.
-        findings = check(await load(faulty.stack.database_urls))
         allowed = set().union(*step.resumable.values()) if step.resumable else set()
         assert step.resumable, (step.name, "half-written", changed)
-        assert {f.check for f in findings} == allowed, (step.name, findings)
+        assert await faulty.findings() == allowed, step.name
     if balance is not None:
         assert await _balance(faulty) == balance, step.name
 
@@ -194,7 +199,7 @@ async def test_each_step_fails_cleanly_and_completes_on_repeat(faulty: Faulty, n
         await _assert_nothing_written(faulty, step, before, balance)
     assert response.status_code == step.expect, (name, response.text)
     flow.done.append(name)
-    assert not check(await load(faulty.stack.database_urls)), name
+    assert not await faulty.findings(), name
 
 
 async def test_the_breaker_opens_on_a_failing_service_and_closes_after_a_probe(
@@ -333,7 +338,7 @@ async def test_writes_answered_after_the_timeout_are_504_and_land_once(faulty: F
     after = await flow.finance.ok("GET", "/funds/balance")
     assert before["balance_fen"] - after["balance_fen"] == claim["amount_fen"]
     assert (await flow.finance.ok("GET", "/audit/verify"))["ok"] is True
-    assert not check(await load(faulty.stack.database_urls))
+    assert not await faulty.findings()
 
 
 async def test_a_cut_write_is_not_resent_and_a_cut_read_is_retried_once(faulty: Faulty) -> None:
@@ -367,15 +372,14 @@ async def test_the_consistency_check_finds_each_planted_break(faulty: Faulty) ->
     flow.ids["clerk_id"] = (await flow.clerk.ok("GET", "/me"))["id"]
     flow.ids["evaluator_id"] = (await flow.evaluator.ok("GET", "/me"))["id"]
     flow.ids["worker_id"] = (await flow.worker.ok("GET", "/me"))["id"]
-    urls = faulty.stack.database_urls
-    assert not check(await load(urls))
+    assert not await faulty.findings()
 
     for i, plant in enumerate(plants()):
-        async with planted(urls[plant.database], flow, plant):
-            found = {f.check for f in check(await load(urls))}
+        async with planted(faulty.reader.engines[plant.database], flow, plant):
+            found = await faulty.findings()
             if i == 0:  # the tool as an operator runs it: exit 1 and the finding in JSON
                 done = await asyncio.to_thread(_run_tool, faulty)
                 assert done.returncode == 1, done.stderr
                 assert json.loads(done.stdout)["by_check"] == {"unknown_institution": 1}
         assert found == plant.codes, plant
-    assert not check(await load(urls))
+    assert not await faulty.findings()
