@@ -38,7 +38,7 @@ from tests.stack import RunningStack, running_stack
 pytestmark = pytest.mark.stack
 
 SERVICES = ("institutions", "enrolment", "evaluation")
-READ_TIMEOUT_S = 2.0
+READ_TIMEOUT_S = 3.0  # ample for a loaded machine, short enough to wait out
 # A few steps stop the service's process for real (the others have the proxy refuse it,
 # which costs nothing): each service is stopped at least once.
 REAL_STOPS = {"profile": "enrolment", "approve_class_plan": "institutions"}
