@@ -285,55 +285,55 @@ def _timed_out(response: httpx.Response) -> None:
 
 async def test_writes_answered_after_the_timeout_are_504_and_land_once(faulty: Faulty) -> None:
     """Enrolment takes each write but answers after the gateway's read timeout: 504 with
-    Retry-After; the write landed once, and repeating it does not do it again."""
+    Retry-After; the write landed once, and repeating it does not do it again. A selection,
+    an acceptance and a payment at once (so the test waits out the timeout once)."""
     flow = await faulty.finished_flow()
     enrolment = faulty.proxies["enrolment"]
-    learner = await worker(flow.http)
     offering = flow.ids["offering"]
-    seats = (await learner.ok("GET", f"/offerings/{offering}"))["seats_left"]
-
-    def slow_writes() -> None:
-        enrolment.methods, enrolment.mode = (b"POST ",), "slow"
-        enrolment.delay_s = READ_TIMEOUT_S + 0.5
-
-    def normal() -> None:
-        enrolment.methods, enrolment.mode = None, "pass"
-
-    slow_writes()
-    try:
-        _timed_out(await learner.call("POST", "/orders", json={"offering_id": offering}))
-    finally:
-        normal()
-    mine = await _eventually(lambda: learner.ok("GET", "/orders"), lambda p: p["total"] == 1)
-    again = await learner.call("POST", "/orders", json={"offering_id": offering})
-    assert (again.status_code, again.json()["code"]) == (409, "occupation_level_already_subsidised")
-    assert (await learner.ok("GET", "/orders"))["total"] == 1
-    assert (await learner.ok("GET", f"/offerings/{offering}"))["seats_left"] == seats - 1
-
-    order_id = mine["items"][0]["id"]
-    slow_writes()
-    try:
-        _timed_out(await flow.clerk.call("POST", f"/orders/{order_id}/accept"))
-    finally:
-        normal()
-    repeat = await flow.clerk.call("POST", f"/orders/{order_id}/accept")
-    assert (repeat.status_code, repeat.json()["current_status"]) == (409, "accepted")
-    timeline = await learner.ok("GET", f"/orders/{order_id}/timeline")
-    assert [e["to_status"] for e in timeline["items"]].count("accepted") == 1
-
+    chooser, accepted = await worker(flow.http), await worker(flow.http)
+    order_id = (await accepted.ok("POST", "/orders", expect=201, json={"offering_id": offering}))[
+        "id"
+    ]
     claim_id = flow.ids["evaluation_claim"]
     await flow.reviewer.ok("POST", f"/claims/{claim_id}/review")
     await flow.officer.ok("POST", f"/claims/{claim_id}/approve")
+    seats = (await chooser.ok("GET", f"/offerings/{offering}"))["seats_left"]
     before = await flow.finance.ok("GET", "/funds/balance")
     key = {"Idempotency-Key": f"slow-pay-{flow.key}"}
-    slow_writes()
+
+    def select() -> Awaitable[httpx.Response]:
+        return chooser.call("POST", "/orders", json={"offering_id": offering})
+
+    def accept() -> Awaitable[httpx.Response]:
+        return flow.clerk.call("POST", f"/orders/{order_id}/accept")
+
+    def pay() -> Awaitable[httpx.Response]:
+        return flow.finance.call("POST", f"/claims/{claim_id}/pay", headers=key)
+
+    enrolment.methods, enrolment.mode = (b"POST ",), "slow"
+    enrolment.delay_s = READ_TIMEOUT_S + 0.5
     try:
-        _timed_out(await flow.finance.call("POST", f"/claims/{claim_id}/pay", headers=key))
+        slow = await asyncio.gather(select(), accept(), pay())
     finally:
-        normal()
+        enrolment.methods, enrolment.mode = None, "pass"
+    for response in slow:
+        _timed_out(response)
+
+    mine = await _eventually(lambda: chooser.ok("GET", "/orders"), lambda p: p["total"] == 1)
+    again = await select()
+    assert (again.status_code, again.json()["code"]) == (409, "occupation_level_already_subsidised")
+    assert (await chooser.ok("GET", "/orders"))["items"] == mine["items"]
+    # one seat for the chooser, one for the order accepted meanwhile
+    assert (await chooser.ok("GET", f"/offerings/{offering}"))["seats_left"] == seats - 1
+
+    repeat = await accept()
+    assert (repeat.status_code, repeat.json()["current_status"]) == (409, "accepted")
+    timeline = await accepted.ok("GET", f"/orders/{order_id}/timeline")
+    assert [e["to_status"] for e in timeline["items"]].count("accepted") == 1
+
     claim = await flow.finance.ok("GET", f"/claims/{claim_id}")
     assert claim["status"] == "paid"
-    repeat = await flow.finance.call("POST", f"/claims/{claim_id}/pay", headers=key)
+    repeat = await pay()  # the key was freed by the timeout: enrolment answers, once
     assert (repeat.status_code, repeat.json()["code"]) == (409, "already_paid")
     after = await flow.finance.ok("GET", "/funds/balance")
     assert before["balance_fen"] - after["balance_fen"] == claim["amount_fen"]
