@@ -145,6 +145,9 @@ class Stack:
     python: str = sys.executable
     cwd: Path = REPO_ROOT
     processes: dict[str, Process] = field(default_factory=dict)
+    # Where the gateway calls a service when not at the service's own URL (tests put a fault
+    # proxy in between).
+    routes: dict[str, str] = field(default_factory=dict)
 
     @property
     def urls(self) -> dict[str, str]:
@@ -160,7 +163,7 @@ class Stack:
         if name == "gateway":
             for svc in DOWNSTREAM:
                 if svc in urls:
-                    env[f"JINENG_{svc.upper()}_URL"] = urls[svc]
+                    env[f"JINENG_{svc.upper()}_URL"] = self.routes.get(svc, urls[svc])
         command = [
             *(self.python, "-m", "uvicorn", "--factory", self.apps[name]),
             *("--host", self.host, "--port", str(self.ports[name])),
@@ -266,12 +269,14 @@ def start_stack(
     log_dir: Path | None = None,
     python: str = sys.executable,
     cwd: Path = REPO_ROOT,
+    routes: Mapping[str, str] | None = None,
 ) -> Stack:
     """Start one uvicorn process per entry of `ports` (any of gateway, institutions,
     enrolment, evaluation) with environment `env` (the whole environment: start from
     os.environ). The gateway is told the services' URLs. With `log_dir`, each process writes
     its output to <log_dir>/<name>.log; otherwise it shares this process's terminal.
-    Does not wait for readiness: call `wait_ready()`."""
+    `routes` names services the gateway reaches at another URL. Does not wait for readiness:
+    call `wait_ready()`."""
     unknown = set(ports) - set(ORDER)
     if unknown:
         raise StackError(f"unknown processes: {', '.join(sorted(unknown))}")
@@ -280,6 +285,7 @@ def start_stack(
     if problems:
         raise StackError("cannot start: " + "; ".join(problems))
     stack = Stack(dict(env), dict(ports), host, dict(apps), log_dir, python, cwd)
+    stack.routes = dict(routes or {})
     try:
         for name in names:
             stack.start_process(name)

@@ -5,7 +5,14 @@ through, delays them, or cuts connections — and counts the connections it was 
         settings.enrolment_url = proxy.url
         proxy.mode = "cut"        # accept, then close at once (a crash mid-connection)
         proxy.mode = "delay"      # hold every byte for proxy.delay_s seconds
+        proxy.mode = "slow"       # pass requests at once, hold the answers (a slow service)
         proxy.mode = "pass"
+        proxy.plan = ["pass", "cut"]  # per request to the service, before `mode` applies:
+                                      # let the next one through, cut the one after
+        proxy.methods = (b"POST ",)   # only writes meet the plan and the mode
+
+`upstream` may be set after the proxy starts (a stack whose ports are chosen later).
+`requests` counts the requests seen on their way to the service, `cuts` those cut.
 """
 
 from __future__ import annotations
@@ -15,7 +22,14 @@ import contextlib
 from types import TracebackType
 from typing import Literal
 
-Mode = Literal["pass", "delay", "cut"]
+Mode = Literal["pass", "delay", "slow", "cut"]
+_METHODS = (b"GET ", b"POST ", b"PUT ", b"PATCH ", b"DELETE ", b"HEAD ", b"OPTIONS ")
+
+
+def _starts_request(data: bytes) -> bool:
+    """A chunk that opens an HTTP/1.1 request (a request line), not a body's continuation."""
+    line = data.split(b"\r\n", 1)[0]
+    return data.startswith(_METHODS) and line.endswith(b" HTTP/1.1")
 
 
 class FaultProxy:
@@ -25,6 +39,12 @@ class FaultProxy:
         self.mode: Mode = "pass"
         self.delay_s = 0.0
         self.connections = 0
+        self.plan: list[Mode] = []
+        # When set, only requests with these methods (b"POST ", ...) meet the plan and the
+        # mode; the others pass.
+        self.methods: tuple[bytes, ...] | None = None
+        self.requests = 0
+        self.cuts = 0
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -53,7 +73,7 @@ class FaultProxy:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
-        if self.mode == "cut":
+        if self.mode == "cut" and not self.plan:
             writer.transport.abort()
             return
         try:
@@ -61,9 +81,11 @@ class FaultProxy:
         except OSError:
             writer.transport.abort()
             return
+        # The fate of the latest request on this connection, which its answer shares.
+        fate: list[Mode] = [self.mode]
         pumps = [
-            asyncio.create_task(self._pump(reader, up_writer)),
-            asyncio.create_task(self._pump(up_reader, writer)),
+            asyncio.create_task(self._pump(reader, up_writer, fate, to_service=True)),
+            asyncio.create_task(self._pump(up_reader, writer, fate, to_service=False)),
         ]
         self._tasks.update(pumps)
         try:
@@ -74,12 +96,32 @@ class FaultProxy:
                 with contextlib.suppress(Exception):
                     w.close()
 
-    async def _pump(self, src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+    def _decide(self, data: bytes) -> Mode:
+        """A new request on its way to the service: the plan decides while it lasts, then
+        the mode."""
+        self.requests += 1
+        if self.methods is not None and not data.startswith(self.methods):
+            return "pass"
+        fate: Mode = self.plan.pop(0) if self.plan else self.mode
+        if fate == "cut":
+            self.cuts += 1
+        return fate
+
+    async def _pump(
+        self,
+        src: asyncio.StreamReader,
+        dst: asyncio.StreamWriter,
+        fate: list[Mode],
+        *,
+        to_service: bool,
+    ) -> None:
         try:
             while data := await src.read(65536):
-                if self.mode == "delay":
+                if to_service and _starts_request(data):
+                    fate[0] = self._decide(data)
+                if fate[0] == "delay" or (fate[0] == "slow" and not to_service):
                     await asyncio.sleep(self.delay_s)
-                if self.mode == "cut":
+                if fate[0] == "cut":
                     dst.transport.abort()
                     return
                 dst.write(data)

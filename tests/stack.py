@@ -137,10 +137,12 @@ async def running_stack(
     *,
     extra_env: Mapping[str, str] | None = None,
     names: tuple[str, ...] = ORDER,
+    routes: Mapping[str, str] | None = None,
 ) -> AsyncIterator[RunningStack]:
     """Migrate fresh databases, start the processes in `names` (default all four) on free
     ports, wait until each /readyz answers 200, yield, then stop them and drop the databases.
-    `backend` is "sqlite" or "postgresql" (then `pg_server` is the server URL)."""
+    `backend` is "sqlite" or "postgresql" (then `pg_server` is the server URL). `routes`
+    sends the gateway's calls to a service elsewhere (a fault proxy: tests/faultproxy.py)."""
     var_dir = tmp_dir / "var"
     var_dir.mkdir(parents=True, exist_ok=True)
     log_dir = tmp_dir / "logs"
@@ -159,7 +161,7 @@ async def running_stack(
             await asyncio.to_thread(upgrade, svc, databases[svc])
         env = stack_env(var_dir, databases, extra_env)
         ports = {name: free_port() for name in names}
-        stack = start_stack(env, ports, log_dir=log_dir)
+        stack = start_stack(env, ports, log_dir=log_dir, routes=routes)
         await asyncio.to_thread(stack.wait_ready, READY_TIMEOUT_S)
         yield RunningStack(
             backend=backend,
