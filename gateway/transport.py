@@ -110,13 +110,15 @@ class AiohttpTransport:
     session is made on first use, inside the running event loop."""
 
     def __init__(self, base_url: str, limits: Limits) -> None:
+        # Imported here, so a gateway set to aiohttp without it installed fails at start-up,
+        # not on its first call.
+        self._aiohttp = importlib.import_module("aiohttp")
         self._base_url = base_url
         self._limits = limits
         self._session: Any = None
 
     def _open(self) -> Any:
-        import aiohttp
-
+        aiohttp = self._aiohttp
         limits = self._limits
         self._session = aiohttp.ClientSession(
             base_url=self._base_url,
@@ -149,8 +151,7 @@ class AiohttpTransport:
         params: Params | None,
         headers: Mapping[str, str],
     ) -> Reply:
-        import aiohttp
-
+        aiohttp = self._aiohttp
         session = self._session or self._open()
         try:
             async with session.request(
