@@ -8,15 +8,16 @@ stops calling the service for `breaker_open_s` (503 at once), then lets one prob
 
 from __future__ import annotations
 
+import json as json_lib
 import math
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
-import httpx
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from gateway.config import Settings
+from gateway.transport import Limits, Params, Reply, TimedOut, Unreachable, make_transport
 from plumbing.errors import DomainError
 from plumbing.principal import INTERNAL_TOKEN_HEADER, PRINCIPAL_HEADER, REQUEST_ID_HEADER, Principal
 
@@ -86,10 +87,10 @@ class ServiceClient:
         self.retry_after = str(settings.retry_after_s)
         self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_open_s)
         self._token = settings.internal_token.get_secret_value()
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        self._http = make_transport(
+            settings.http_client,
+            base_url,
+            Limits(settings.connect_timeout_s, settings.read_timeout_s),
         )
 
     async def aclose(self) -> None:
@@ -106,6 +107,38 @@ class ServiceClient:
         params: dict[str, Any] | None = None,
     ) -> Any:
         """Call the service as `principal` and return its JSON, or raise its problem."""
+        reply = await self.call_raw(request, method, path, principal, json=json, params=params)
+        return _json_of(reply.body)
+
+    async def relay(
+        self,
+        request: Request,
+        method: str,
+        path: str,
+        principal: Principal | None = None,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        status_code: int | None = None,
+    ) -> Response:
+        """Call the service and hand its JSON answer to the client as it came, without
+        parsing and re-encoding it (the service has validated and serialised it already)."""
+        reply = await self.call_raw(request, method, path, principal, json=json, params=params)
+        return Response(
+            reply.body, status_code=status_code or reply.status, media_type="application/json"
+        )
+
+    async def call_raw(
+        self,
+        request: Request,
+        method: str,
+        path: str,
+        principal: Principal | None = None,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Reply:
+        """Call the service as `principal`: its successful answer, or raise its problem."""
         headers = {
             INTERNAL_TOKEN_HEADER: self._token,
             REQUEST_ID_HEADER: getattr(request.state, "request_id", "") or "",
@@ -115,8 +148,11 @@ class ServiceClient:
             headers["accept-language"] = lang
         if principal is not None:
             headers[PRINCIPAL_HEADER] = principal.header_value()
-        if params:
-            params = {k: v for k, v in params.items() if v is not None}
+        content = None
+        if json is not None:
+            content = _dumps(json)
+            headers["content-type"] = "application/json"
+        query = _query(params) if params else None
         wait = self.breaker.admit()
         if wait is not None:
             raise DomainError(
@@ -127,7 +163,7 @@ class ServiceClient:
                 circuit="open",
             )
         try:
-            response = await self._send(method, path, json, params, headers)
+            reply = await self._send(method, path, content, query, headers)
         except DomainError:
             self.breaker.failed()
             raise
@@ -137,7 +173,7 @@ class ServiceClient:
             self.breaker.abandoned()
             raise
         try:
-            result = self._result(response)
+            self._check(reply)
         except DomainError:  # 502/503/504 without a problem body: the service is not well
             self.breaker.failed()
             raise
@@ -145,38 +181,31 @@ class ServiceClient:
             self.breaker.succeeded()
             raise
         self.breaker.succeeded()
-        return result
+        return reply
 
     async def _send(
         self,
         method: str,
         path: str,
-        json: Any,
-        params: dict[str, Any] | None,
+        content: bytes | None,
+        params: Params | None,
         headers: dict[str, str],
-    ) -> httpx.Response:
+    ) -> Reply:
         # Only reads are retried: a write that may have landed is never sent twice.
         attempts = 2 if method == "GET" else 1
         for attempt in range(attempts):
             try:
-                return await self._http.request(
-                    method, path, json=json, params=params, headers=headers
+                return await self._http.send(
+                    method, path, content=content, params=params, headers=headers
                 )
-            except httpx.TimeoutException as exc:
-                if isinstance(exc, httpx.ConnectTimeout) and attempt + 1 < attempts:
-                    continue
-                code = (
-                    "service_unavailable"
-                    if isinstance(exc, httpx.ConnectTimeout)
-                    else "gateway_timeout"
-                )
+            except TimedOut as exc:
                 raise DomainError(
-                    code,
+                    "gateway_timeout",
                     f"the {self.name} service did not answer in time",
                     headers={"Retry-After": self.retry_after},
                     service=self.name,
                 ) from exc
-            except httpx.TransportError as exc:
+            except Unreachable as exc:
                 if attempt + 1 < attempts:
                     continue
                 raise DomainError(
@@ -187,19 +216,18 @@ class ServiceClient:
                 ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _result(self, response: httpx.Response) -> Any:
-        try:
-            body = response.json() if response.content else None
-        except ValueError:
-            body = None
-        if response.status_code < 400:
-            return body
+    def _check(self, reply: Reply) -> None:
+        """Nothing for a success; otherwise the service's problem, or ours."""
+        if reply.status < 400:
+            return
+        body = _json_of(reply.body)
         if isinstance(body, dict) and "code" in body:
             headers = {}
-            if "retry-after" in response.headers:
-                headers["Retry-After"] = response.headers["retry-after"]
-            raise UpstreamProblem(response.status_code, body, headers)
-        if response.status_code in (502, 503, 504):
+            retry_after = reply.headers.get("retry-after")
+            if retry_after is not None:
+                headers["Retry-After"] = retry_after
+            raise UpstreamProblem(reply.status, body, headers)
+        if reply.status in (502, 503, 504):
             raise DomainError(
                 "service_unavailable",
                 f"the {self.name} service is unavailable",
@@ -208,9 +236,37 @@ class ServiceClient:
             )
         raise DomainError(
             "bad_gateway",
-            f"the {self.name} service failed ({response.status_code})",
+            f"the {self.name} service failed ({reply.status})",
             service=self.name,
         )
+
+
+def _json_of(body: bytes) -> Any:
+    """The JSON of a body; None for an empty one or one that is not JSON."""
+    if not body:
+        return None
+    try:
+        return json_lib.loads(body)
+    except ValueError:
+        return None
+
+
+def _dumps(value: Any) -> bytes:
+    return json_lib.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _query(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Query pairs as httpx writes them (true/false for booleans); None means absent."""
+    pairs = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(item, bool):
+                pairs.append((key, "true" if item else "false"))
+            else:
+                pairs.append((key, str(item)))
+    return pairs
 
 
 class Downstream:

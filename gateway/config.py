@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
+from gateway.transport import DEFAULT_CLIENT, ClientKind
 from plumbing.settings import DEFAULT_JWT_SECRET, CommonSettings
 
 
@@ -19,6 +20,8 @@ class Settings(CommonSettings):
     institutions_url: str = "http://127.0.0.1:8001"
     enrolment_url: str = "http://127.0.0.1:8002"
     evaluation_url: str = "http://127.0.0.1:8003"
+    # The HTTP client library for the calls to the services (gateway/transport.py).
+    http_client: ClientKind = DEFAULT_CLIENT
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 10.0
     retry_after_s: int = 5

@@ -99,10 +99,10 @@ async def browse_offerings(
         "limit": limit,
         "offset": offset,
     }
-    return await svc.enrolment.call(request, "GET", "/v1/offerings", user, params=params)
+    return await svc.enrolment.relay(request, "GET", "/v1/offerings", user, params=params)
 
 
 @router.get("/offerings/{offering_id}", tags=["offerings"], **doc(Offering, "not_found"))
 async def get_offering(offering_id: int, user: CurrentUser, request: Request, svc: Services) -> Any:
     """One offering, with seats left."""
-    return await svc.enrolment.call(request, "GET", f"/v1/offerings/{offering_id}", user)
+    return await svc.enrolment.relay(request, "GET", f"/v1/offerings/{offering_id}", user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -45,11 +46,21 @@ Attender = Annotated[Principal, Depends(roles("institution", "worker"))]
 async def select_offering(body: OrderIn, user: Worker, request: Request, svc: Services) -> Any:
     """Order 3 (劳动者选单): the worker takes a seat in a listed offering. The plan's rules
     apply, including the certificates the worker already holds (read from evaluation)."""
-    await offering_takes_orders(request, svc, user, body.offering_id)
-    payload = body.model_dump(mode="json") | {
-        "held_certificates": await held_certificates(request, svc, user)
-    }
-    return await svc.enrolment.call(request, "POST", "/v1/orders", user, json=payload)
+    # The two reads are independent: made at once, the step waits for the slower only.
+    # The offering's verdict comes first, as when they were made one after the other.
+    takes_orders, certificates = await asyncio.gather(
+        offering_takes_orders(request, svc, user, body.offering_id),
+        held_certificates(request, svc, user),
+        return_exceptions=True,
+    )
+    for outcome in (takes_orders, certificates):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    assert isinstance(certificates, list)
+    payload = body.model_dump(mode="json") | {"held_certificates": certificates}
+    return await svc.enrolment.relay(
+        request, "POST", "/v1/orders", user, json=payload, status_code=201
+    )
 
 
 @router.get("/orders", tags=["orders"], **doc(Page[Order]))
@@ -64,13 +75,13 @@ async def list_orders(
 ) -> Any:
     """Orders: the caller's own, or those in the caller's scope."""
     params = {"status": status, "offering_id": offering_id, "limit": limit, "offset": offset}
-    return await svc.enrolment.call(request, "GET", "/v1/orders", user, params=params)
+    return await svc.enrolment.relay(request, "GET", "/v1/orders", user, params=params)
 
 
 @router.get("/orders/{order_id}", tags=["orders"], **doc(Order, "not_found"))
 async def get_order(order_id: int, user: OrderReader, request: Request, svc: Services) -> Any:
     """One order, if it is in the caller's scope."""
-    return await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
+    return await svc.enrolment.relay(request, "GET", f"/v1/orders/{order_id}", user)
 
 
 @router.post(
@@ -97,7 +108,7 @@ async def accept_order(
     """Order 4 (机构接单): the offering's institution accepts the worker."""
     order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
     await active_institution(request, svc, user, order["institution_id"])
-    return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/accept", user)
+    return await svc.enrolment.relay(request, "POST", f"/v1/orders/{order_id}/accept", user)
 
 
 @router.post(

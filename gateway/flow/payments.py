@@ -115,13 +115,13 @@ async def list_claims(
 ) -> Any:
     """Claims in the caller's scope."""
     params = {"status": status, "limit": limit, "offset": offset}
-    return await svc.enrolment.call(request, "GET", "/v1/claims", user, params=params)
+    return await svc.enrolment.relay(request, "GET", "/v1/claims", user, params=params)
 
 
 @router.get("/claims/{claim_id}", tags=["payment"], **doc(Claim, "not_found"))
 async def get_claim(claim_id: int, user: ClaimReader, request: Request, svc: Services) -> Any:
     """One claim."""
-    return await svc.enrolment.call(request, "GET", f"/v1/claims/{claim_id}", user)
+    return await svc.enrolment.relay(request, "GET", f"/v1/claims/{claim_id}", user)
 
 
 @router.post(

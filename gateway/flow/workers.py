@@ -73,8 +73,8 @@ async def eligibility(
 @router.post("/requests", **doc(TrainingRequest, "profile_required", "unknown_unit", status=201))
 async def create_request(body: RequestIn, user: Worker, request: Request, svc: Services) -> Any:
     """Order 1 (劳动者提单): the worker asks for training in an occupation and level."""
-    return await svc.enrolment.call(
-        request, "POST", "/v1/requests", user, json=body.model_dump(mode="json")
+    return await svc.enrolment.relay(
+        request, "POST", "/v1/requests", user, json=body.model_dump(mode="json"), status_code=201
     )
 
 
@@ -87,7 +87,7 @@ async def list_requests(
     offset: int = Query(0, ge=0),
 ) -> Any:
     """Training requests: a worker's own, or those in an officer's scope."""
-    return await svc.enrolment.call(
+    return await svc.enrolment.relay(
         request, "GET", "/v1/requests", user, params={"limit": limit, "offset": offset}
     )
 
@@ -95,7 +95,7 @@ async def list_requests(
 @router.get("/requests/{request_id}", **doc(TrainingRequest, "not_found"))
 async def get_request(request_id: int, user: CurrentUser, request: Request, svc: Services) -> Any:
     """One training request."""
-    return await svc.enrolment.call(request, "GET", f"/v1/requests/{request_id}", user)
+    return await svc.enrolment.relay(request, "GET", f"/v1/requests/{request_id}", user)
 
 
 @router.get("/requests/{request_id}/matches", **doc(Page[Offering], "not_found"))
@@ -108,7 +108,7 @@ async def request_matches(
     offset: int = Query(0, ge=0),
 ) -> Any:
     """Listed offerings with free seats that match a request, the worker's own unit first."""
-    return await svc.enrolment.call(
+    return await svc.enrolment.relay(
         request,
         "GET",
         f"/v1/requests/{request_id}/matches",

@@ -13,6 +13,7 @@ from httpx import AsyncClient
 
 from gateway.clients import CircuitBreaker
 from gateway.config import Settings
+from gateway.transport import CLIENT_KINDS, ClientKind
 from tests.faultproxy import FaultProxy, ProblemServer
 from tests.gateway.conftest import closed_port_url, worker_login
 
@@ -25,12 +26,15 @@ async def proxy() -> AsyncIterator[FaultProxy]:
         yield proxy
 
 
-@pytest.fixture
-def gateway_settings(proxy: FaultProxy) -> Settings:
-    """The module's gateway: enrolment behind the fault proxy, short timeouts, a quick breaker."""
+@pytest.fixture(params=CLIENT_KINDS)
+def gateway_settings(proxy: FaultProxy, request: pytest.FixtureRequest) -> Settings:
+    """The module's gateway: enrolment behind the fault proxy, short timeouts, a quick breaker;
+    once with each HTTP client library the gateway can use (gateway/transport.py)."""
     down = closed_port_url()
+    kind: ClientKind = request.param
     return Settings(
         demo=True,
+        http_client=kind,
         institutions_url=down,
         enrolment_url=proxy.url,
         evaluation_url=down,

@@ -16,6 +16,7 @@ from services.enrolment.offerings import repository as offerings
 from services.enrolment.orders import repository as orders
 from services.enrolment.orders.rules import subsidy_year
 from services.enrolment.workers import repository as workers
+from services.enrolment.workers.models import WorkerProfile
 
 
 async def gather_facts(
@@ -27,16 +28,23 @@ async def gather_facts(
     certificates: Sequence[HeldCertificate],
     programme: str | None,
     now: dt.datetime,
+    profile: WorkerProfile | None = None,
 ) -> Facts:
-    """The facts about this worker, now, that the rules decide on."""
+    """The facts about this worker, now, that the rules decide on. A caller that has just
+    read the worker's profile in this transaction passes it, saving a second read."""
     today = now.astimezone(SHANGHAI).date()
-    profile = await workers.get_profile(session, worker_id)
+    if profile is None or profile.worker_id != worker_id:
+        profile = await workers.get_profile(session, worker_id)
     if profile is None:
         return Facts(today=today.isoformat(), has_profile=False)
     year = subsidy_year(now)
     holds = False
     if occupation_code is not None and level is not None:
-        holds = await orders.holds_occupation_level(session, worker_id, occupation_code, level)
+        held, holds = await orders.year_and_occupation_level(
+            session, worker_id, year, occupation_code, level
+        )
+    else:
+        held = await orders.held_this_year(session, worker_id, year)
     return Facts(
         today=today.isoformat(),
         has_profile=True,
@@ -47,7 +55,7 @@ async def gather_facts(
         registered_poor=profile.registered_poor,
         discharged_on=profile.discharged_on.isoformat() if profile.discharged_on else None,
         year=year,
-        held_this_year=await orders.held_this_year(session, worker_id, year),
+        held_this_year=held,
         occupation_code=occupation_code,
         level=level,
         holds_occupation_level=holds,

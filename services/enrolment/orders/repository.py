@@ -154,16 +154,21 @@ async def held_this_year(session: AsyncSession, worker_id: int, year: int) -> in
     return int((await session.execute(stmt)).scalar_one_or_none() or 0)
 
 
-async def holds_occupation_level(
-    session: AsyncSession, worker_id: int, occupation_code: str, level: int
-) -> bool:
-    stmt = select(func.count()).where(
+async def year_and_occupation_level(
+    session: AsyncSession, worker_id: int, year: int, occupation_code: str, level: int
+) -> tuple[int, bool]:
+    """`held_this_year` and `holds_occupation_level` in one round trip (selection asks both)."""
+    held = select(col(WorkerYearCount.count)).where(
+        col(WorkerYearCount.worker_id) == worker_id, col(WorkerYearCount.year) == year
+    )
+    holds = select(col(Order.id)).where(
         col(Order.worker_id) == worker_id,
         col(Order.occupation_code) == occupation_code,
         col(Order.level) == level,
         col(Order.status).not_in(SLOT_FREEING),
     )
-    return bool((await session.execute(stmt)).scalar())
+    row = (await session.execute(select(held.scalar_subquery(), holds.exists()))).one()
+    return int(row[0] or 0), bool(row[1])
 
 
 async def update_where(

@@ -79,20 +79,13 @@ async def select_offering(
         certificates=body.held_certificates,
         programme=offering.programme,
         now=now,
+        profile=profile,
     )
     reasons = evaluate(facts)
     if reasons:
         raise refusal(reasons, english, subsidy_year=facts.year)
     year = facts.year
     assert year is not None
-    # DESIGN "Rules": never more seat-holding orders than capacity (conditional UPDATE).
-    if not await repository.take_seat(session, offering.id):
-        current = await offerings.get_offering(session, offering.id)
-        status = current.status if current is not None else "listed"
-        await session.rollback()  # expires every loaded row: read what is needed first
-        if status != "listed":
-            raise InvalidState(status, "select this offering")
-        raise DomainError("offering_full", f"offering {body.offering_id} has no seats left")
     # PLAN §二.(二).11: at most 3 a year (the counter's conditional upsert and CHECK) — the
     # facts above may be stale under concurrent selections; this is the real check.
     if not await repository.take_year_slot(session, principal.id, year):
@@ -136,5 +129,17 @@ async def select_offering(
     await demand.fulfil_requests(
         session, principal.id, offering.occupation_code, offering.level, order.id
     )
+    # DESIGN "Rules": never more seat-holding orders than capacity (conditional UPDATE).
+    # Taken last: the offering's row is the one every selection of this offering waits
+    # for, so it stays locked only from here to the commit.
+    await session.flush()  # the order's event too, before the lock
+    if not await repository.take_seat(session, offering.id):
+        offering_id = offering.id
+        current = await offerings.get_offering(session, offering_id)
+        status = current.status if current is not None else "listed"
+        await session.rollback()  # expires every loaded row: read what is needed first
+        if status != "listed":
+            raise InvalidState(status, "select this offering")
+        raise DomainError("offering_full", f"offering {body.offering_id} has no seats left")
     await session.commit()
     return to_public(order)
