@@ -176,6 +176,11 @@ CODES: dict[str, tuple[int, str, str]] = {
         "开班计划不符合要求",
         "The class-start plan does not fit the offering",
     ),
+    "outcome_unknown": (
+        409,
+        "上次请求超时，结果未知，请先核对账目",
+        "The first request with this key timed out and may have landed; check before repeating",
+    ),
     "service_unavailable": (503, "服务暂时不可用，请稍后重试", "Service temporarily unavailable"),
     "bad_gateway": (502, "下游服务返回错误", "A downstream service failed"),
     "gateway_timeout": (504, "下游服务超时", "A downstream service timed out"),

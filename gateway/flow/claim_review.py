@@ -146,6 +146,7 @@ async def pay_batch(
         "/v1/claims/pay-batch",
         payload,
         lambda: svc.enrolment.call(request, "POST", "/v1/claims/pay-batch", user, json=payload),
+        resumable=True,  # enrolment keeps the batch by key: a repeat resumes it
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from gateway.clients import Services
+from gateway.clients import Downstream, Services, UpstreamProblem
 from gateway.deps import Finance, Government, roles
 from gateway.flow.evaluation import check_certificate_standing
 from gateway.flow.payment_schemas import ClaimIn
@@ -154,9 +154,16 @@ async def approve_claim(
     async def call() -> Any:
         return await svc.enrolment.call(request, "POST", path, user, json={})
 
+    async def settle(problem: UpstreamProblem) -> Any | None:
+        # A repeat after a timeout finds the claim approved: if by this officer, that was
+        # the first attempt landing, and its answer is the claim.
+        if problem.body.get("code") != "invalid_state":
+            return None
+        return await _claim_if(request, svc, user, claim_id, "approved_by")
+
     if idempotency_key is None:
         return await call()
-    return await run_once(session, user, idempotency_key, "POST", path, None, call)
+    return await run_once(session, user, idempotency_key, "POST", path, None, call, settle=settle)
 
 
 @router.post(
@@ -197,6 +204,14 @@ async def pay_claim(
     """Finance (not the approver, nor the countersigner) pays an approved claim from the
     special account, once. Requires Idempotency-Key."""
     path = f"/v1/claims/{claim_id}/pay"
+
+    async def settle(problem: UpstreamProblem) -> Any | None:
+        # A repeat after a timeout finds the claim paid: if by this officer, that was the
+        # first attempt landing (paid once), and its answer is the paid claim.
+        if problem.body.get("code") != "already_paid":
+            return None
+        return await _claim_if(request, svc, user, claim_id, "paid_by")
+
     return await run_once(
         session,
         user,
@@ -205,7 +220,16 @@ async def pay_claim(
         path,
         None,
         lambda: svc.enrolment.call(request, "POST", path, user, json={}),
+        settle=settle,
     )
+
+
+async def _claim_if(
+    request: Request, svc: Downstream, user: Principal, claim_id: int, by: str
+) -> Any | None:
+    """The claim, if its `by` field (approved_by, paid_by) is this caller; else None."""
+    claim = await svc.enrolment.call(request, "GET", f"/v1/claims/{claim_id}", user)
+    return claim if isinstance(claim, dict) and claim.get(by) == user.id else None
 
 
 @router.get("/funds/balance", tags=["funds"], **doc(Balance))
@@ -217,7 +241,7 @@ async def fund_balance(user: FundReader, request: Request, svc: Services) -> Any
 @router.post(
     "/funds/deposits",
     tags=["funds"],
-    **doc(Deposit, "idempotency_key_reused", "request_in_progress", status=201),
+    **doc(Deposit, "idempotency_key_reused", "request_in_progress", "outcome_unknown", status=201),
 )
 async def deposit(
     body: DepositIn,

@@ -24,6 +24,11 @@ from plumbing.principal import Principal
 # beyond the gateway's read timeout, so only a gateway that died mid-call leaves one.
 IN_FLIGHT_LEASE_S = 300.0
 
+# After a timeout the service may or may not have done the work. Given the service's refusal
+# of the repeat (e.g. `already_paid`), a settle function finds out whether it was this
+# caller's own first attempt that landed, and returns the answer that attempt would have had.
+Settle = Callable[[UpstreamProblem], Awaitable[Any | None]]
+
 
 def _hash(method: str, path: str, body: Any) -> str:
     raw = json.dumps([method, path, body], sort_keys=True, separators=(",", ":"))
@@ -40,6 +45,9 @@ async def run_once(
     call: Callable[[], Awaitable[Any]],
     success_status: int = 200,
     lease_s: float = IN_FLIGHT_LEASE_S,
+    *,
+    settle: Settle | None = None,
+    resumable: bool = False,
 ) -> JSONResponse:
     """Run `call` once per (caller, key); replay the stored answer for repeats.
 
@@ -49,12 +57,18 @@ async def run_once(
     A record left in flight longer than `lease_s` (its gateway died mid-call) is taken over
     by the next request with the same key and body; the services' own conditional
     transitions keep that second attempt from doing anything twice.
+
+    A read timeout (504) is different: the service may have done the work. The key is kept
+    as `uncertain`, and a repeat is sent again only when the route can tell its own landed
+    attempt from a refusal (`settle`) or the service itself resumes by key (`resumable`);
+    otherwise the repeat is 409 `outcome_unknown`, never a second payment or deposit.
     """
     request_hash = _hash(method, path, body)
     record = IdempotencyRecord(
         account_id=principal.id, key=key, method=method, path=path, request_hash=request_hash
     )
     session.add(record)
+    taken_uncertain = False
     try:
         await session.commit()
     except IntegrityError:
@@ -72,7 +86,17 @@ async def run_once(
             ) from None
         if existing.state == "done" and existing.response_status is not None:
             return _response(existing.response_status, existing.response_body, replayed=True)
-        if not await _take_over(session, existing, lease_s):
+        if existing.state == "uncertain":
+            if settle is None and not resumable:
+                raise DomainError(
+                    "outcome_unknown",
+                    "the first request with this Idempotency-Key timed out and may have been"
+                    " carried out; check its effect before sending it again with a new key",
+                ) from None
+            taken = taken_uncertain = await _take_over_uncertain(session, existing)
+        else:
+            taken = await _take_over(session, existing, lease_s)
+        if not taken:
             raise DomainError(
                 "request_in_progress",
                 "the first request with this Idempotency-Key is still running",
@@ -87,13 +111,19 @@ async def run_once(
         except UpstreamProblem as problem:
             if problem.status >= 500:
                 raise
-            status, stored = problem.status, problem.body
-    except BaseException:
-        # Nothing we can vouch for happened: free the key for a retry.
-        await session.execute(
-            delete(IdempotencyRecord).where(col(IdempotencyRecord.id) == record.id)
-        )
-        await session.commit()
+            settled = await settle(problem) if settle is not None and taken_uncertain else None
+            if settled is None:
+                status, stored = problem.status, problem.body
+            else:
+                status, stored = success_status, settled
+    except BaseException as error:
+        if taken_uncertain or (isinstance(error, DomainError) and error.code == "gateway_timeout"):
+            # The service may have done it (now or on the first attempt): keep the key as
+            # uncertain, so no repeat is ever taken for a fresh first attempt.
+            await _mark(session, record.id, "uncertain")
+        else:
+            # Nothing we can vouch for happened: free the key for a retry.
+            await _free(session, record.id)
         raise
     await session.execute(
         update(IdempotencyRecord)
@@ -102,6 +132,30 @@ async def run_once(
     )
     await session.commit()
     return _response(status, stored, replayed=False)
+
+
+async def _free(session: AsyncSession, record_id: int | None) -> None:
+    await session.execute(delete(IdempotencyRecord).where(col(IdempotencyRecord.id) == record_id))
+    await session.commit()
+
+
+async def _mark(session: AsyncSession, record_id: int | None, state: str) -> None:
+    await session.execute(
+        update(IdempotencyRecord).where(col(IdempotencyRecord.id) == record_id).values(state=state)
+    )
+    await session.commit()
+
+
+async def _take_over_uncertain(session: AsyncSession, record: IdempotencyRecord) -> bool:
+    """Repeat an uncertain request: one conditional UPDATE, so one repeat at a time."""
+    taken = await session.execute(
+        update(IdempotencyRecord)
+        .where(col(IdempotencyRecord.id) == record.id, col(IdempotencyRecord.state) == "uncertain")
+        .values(state="in_progress", created_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    return bool(cast(CursorResult[Any], taken).rowcount == 1)
 
 
 async def _take_over(session: AsyncSession, record: IdempotencyRecord, lease_s: float) -> bool:

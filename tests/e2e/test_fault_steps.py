@@ -333,8 +333,16 @@ async def test_writes_answered_after_the_timeout_are_504_and_land_once(faulty: F
 
     claim = await flow.finance.ok("GET", f"/claims/{claim_id}")
     assert claim["status"] == "paid"
-    repeat = await pay()  # the key was freed by the timeout: enrolment answers, once
-    assert (repeat.status_code, repeat.json()["code"]) == (409, "already_paid")
+    # The key was kept as uncertain: the repeat finds the claim paid by this officer, so it
+    # was the first attempt that landed, and the answer is the paid claim (paid once).
+    repeat = await pay()
+    assert repeat.status_code == 200, repeat.text
+    assert (repeat.json()["id"], repeat.json()["status"]) == (claim_id, "paid")
+    assert (await pay()).headers["idempotent-replayed"] == "true"
+    other = await flow.finance.call(
+        "POST", f"/claims/{claim_id}/pay", headers={"Idempotency-Key": f"other-{flow.key}"}
+    )
+    assert (other.status_code, other.json()["code"]) == (409, "already_paid")
     after = await flow.finance.ok("GET", "/funds/balance")
     assert before["balance_fen"] - after["balance_fen"] == claim["amount_fen"]
     assert (await flow.finance.ok("GET", "/audit/verify"))["ok"] is True

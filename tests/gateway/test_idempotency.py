@@ -75,3 +75,40 @@ async def test_an_abandoned_key_is_taken_over_after_its_lease(gw: AsyncClient) -
     # it reached for enrolment (down): the key is free again, not stuck in flight
     assert (retried.status_code, retried.json()["code"]) == (503, "service_unavailable")
     assert await _keys(gw, "key-stale-001") == []
+
+
+async def test_after_a_timeout_the_key_stays_uncertain(gw: AsyncClient) -> None:
+    """A 504 may have landed: the key is not freed. A repeat of a deposit (which cannot tell
+    its own landed attempt) is 409 `outcome_unknown`; a repeat of a payment goes out again
+    (its settle step tells), and a failure of that repeat keeps the key uncertain."""
+    auth = await login(gw, "finance-officer")
+    me = (await gw.get("/api/v1/me", headers=auth)).json()["id"]
+    body = {"source": "special_training", "amount_fen": 100000, "reference": None}
+    deposit_hash = _hash("POST", "/v1/funds/deposits", body)
+    async with gw._transport.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        session.add(
+            IdempotencyRecord(
+                account_id=me,
+                key="key-unsure-dep",
+                method="POST",
+                path="/v1/funds/deposits",
+                request_hash=deposit_hash,
+                state="uncertain",
+            )
+        )
+        await session.commit()
+    unsure = await gw.post(
+        "/api/v1/funds/deposits", json=body, headers=auth | {"Idempotency-Key": "key-unsure-dep"}
+    )
+    assert unsure.status_code == 409, unsure.text
+    assert unsure.json()["code"] == "outcome_unknown"
+    assert unsure.headers["content-type"].startswith("application/problem+json")
+    assert [r.state for r in await _keys(gw, "key-unsure-dep")] == ["uncertain"]
+
+    await _record(gw, me, "key-unsure-pay", state="uncertain")
+    retried = await gw.post(
+        "/api/v1/claims/1/pay", headers=auth | {"Idempotency-Key": "key-unsure-pay"}
+    )
+    # it went out again (enrolment is down here), and the key is still uncertain, not freed
+    assert (retried.status_code, retried.json()["code"]) == (503, "service_unavailable")
+    assert [r.state for r in await _keys(gw, "key-unsure-pay")] == ["uncertain"]
