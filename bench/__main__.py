@@ -47,11 +47,11 @@ from plumbing.settings import REPO_ROOT
 FULL = {
     "rounds": 3,
     "warmup": COHORT,
-    "select_n": 100,
+    "select_n": 60,
     "select_concurrency": 16,
-    "flow_n": 40,
+    "flow_n": 30,
     "flow_concurrency": 10,
-    "open_loop_s": 10.0,
+    "open_loop_s": 8.0,
     "sweep": [0.25, 0.5, 0.75, 1.0],
 }
 QUICK = {
@@ -160,7 +160,9 @@ async def measure(
                 assert half is not None, "the sweep must include 0.5"
             finally:
                 await pools.close()
-    return assemble(cfg, pg_version, sel, flows, sweep, half, max_rate)
+    result = assemble(cfg, pg_version, sel, flows, sweep, half, max_rate)
+    result["unavailable_503"] = http.unavailable
+    return result
 
 
 def assemble(

@@ -139,10 +139,14 @@ class Recorder:
 
 
 class Http:
-    """A thin aiohttp caller that counts requests and SQL statements (x-sql-statements)."""
+    """A thin aiohttp caller that counts requests and SQL statements (x-sql-statements).
+
+    A 503 (the gateway could not reach a service) is counted in `unavailable` and the call is
+    sent once more: the run goes on, and the report shows how often it happened."""
 
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self.session = session
+        self.unavailable = 0
 
     async def call(
         self,
@@ -154,16 +158,22 @@ class Http:
         params: dict[str, Any] | None = None,
         tally: list[int] | None = None,
     ) -> Any:
-        async with self.session.request(
-            method, url, json=json, params=params, headers=headers
-        ) as response:
-            body = await response.read()
-            if tally is not None:
-                tally[0] += 1
-                tally[1] += int(response.headers.get(SQL_HEADER, "0"))
-            if response.status != expect:
-                raise FlowError(f"{method} {url}: {response.status} {body[:400]!r}")
-            return await response.json(content_type=None) if body else None
+        for attempt in range(2):
+            async with self.session.request(
+                method, url, json=json, params=params, headers=headers
+            ) as response:
+                body = await response.read()
+                if tally is not None:
+                    tally[0] += 1
+                    tally[1] += int(response.headers.get(SQL_HEADER, "0"))
+                if response.status == 503 and attempt == 0:
+                    self.unavailable += 1
+                    await asyncio.sleep(0.05)
+                    continue
+                if response.status != expect:
+                    raise FlowError(f"{method} {url}: {response.status} {body[:400]!r}")
+                return await response.json(content_type=None) if body else None
+        raise AssertionError("unreachable")
 
 
 @dataclass

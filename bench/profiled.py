@@ -29,7 +29,10 @@ def main() -> None:
 
     def stop(*_: Any) -> None:
         profiler.stop()
-        out.write_text(profiler.output_text(unicode=True, color=False), encoding="utf-8")
+        tree = profiler.output_text(unicode=True, color=False)
+        # Where the time goes, function by function (self time), idle loop included.
+        flat = profiler.output_text(unicode=True, color=False, flat=True, flat_time="self")
+        out.write_text(tree + "\n" + flat, encoding="utf-8")
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)

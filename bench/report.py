@@ -164,6 +164,10 @@ def render(result: dict[str, Any]) -> str:
             [[seg, *[v.get(p) for p in procs], sum(v.values())] for seg, v in perflow.items()],
         )
     )
+    out.append(
+        f"\n503 answers (the gateway could not reach a service; each call was sent again): "
+        f"{result.get('unavailable_503', 0)}"
+    )
     return "\n".join(out)
 
 
