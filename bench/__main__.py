@@ -52,6 +52,7 @@ FULL = {
     "flow_n": 30,
     "flow_concurrency": 10,
     "open_loop_s": 8.0,
+    "open_loop_min_flows": 20,
     "sweep": [0.25, 0.5, 0.75, 1.0],
 }
 QUICK = {
@@ -62,6 +63,7 @@ QUICK = {
     "flow_n": COHORT,
     "flow_concurrency": 5,
     "open_loop_s": 2.0,
+    "open_loop_min_flows": 2,
     "sweep": [0.5, 1.0],
 }
 
@@ -143,7 +145,13 @@ async def measure(
                 sweep = []
                 half: Segment | None = None
                 for fraction in cfg["sweep"]:
-                    seg = await open_loop(gateway, meter, fraction * max_rate, cfg["open_loop_s"])
+                    seg = await open_loop(
+                        gateway,
+                        meter,
+                        fraction * max_rate,
+                        cfg["open_loop_s"],
+                        cfg["open_loop_min_flows"],
+                    )
                     say(f"open loop {fraction:.2f} × max: {seg.per_s:.2f} flows/s achieved")
                     steps_p99 = [percentile(v, 99) for v in seg.rec.latencies.values()]
                     sweep.append(

@@ -23,7 +23,7 @@ payment, every call the programme needs (README "The five orders with curl"):
 Amortised: one offering (listing, class plan and its approval) per cohort of COHORT workers,
 done by the cohort's first flow while the others wait for it; staff log in once per run; the
 worker's WeChat login (a gateway-only call with no service counterpart) is made before the
-measured segment. So a flow is 13 calls + 3/COHORT through the gateway.
+measured segment. So a flow is 12 calls + 3/COHORT through the gateway.
 
 The service variant makes, for each step, exactly the service calls the gateway route makes
 (gateway/flow/*.py), with the internal credential and the acting principal in headers; the

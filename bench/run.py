@@ -119,10 +119,13 @@ async def flow_segment(variant: Variant, meter: CpuMeter, n: int, concurrency: i
     return Segment(variant.name, "flow", n, seconds, rec, CpuMeter.since(before, meter.snapshot()))
 
 
-async def open_loop(variant: Variant, meter: CpuMeter, rate: float, seconds: float) -> Segment:
+async def open_loop(
+    variant: Variant, meter: CpuMeter, rate: float, seconds: float, min_flows: int = 2
+) -> Segment:
     """Flows arriving every 1/rate s whatever happens to earlier ones (open loop); each
-    flow's latency counts from its scheduled arrival, so queueing is not hidden."""
-    n = max(2, round(rate * seconds))
+    flow's latency counts from its scheduled arrival, so queueing is not hidden. At least
+    `min_flows` arrive (longer than `seconds` at a low rate), so percentiles have samples."""
+    n = max(min_flows, round(rate * seconds))
     workers = [await variant.new_worker() for _ in range(n)]
     cohorts = Cohorts()
     rec = Recorder()
