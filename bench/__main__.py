@@ -57,12 +57,12 @@ FULL = {
 }
 QUICK = {
     "rounds": 1,
-    "warmup": 2,
-    "select_n": 10,
-    "select_concurrency": 4,
-    "flow_n": COHORT,
-    "flow_concurrency": 5,
-    "open_loop_s": 2.0,
+    "warmup": 1,
+    "select_n": 6,
+    "select_concurrency": 3,
+    "flow_n": 4,
+    "flow_concurrency": 4,
+    "open_loop_s": 1.0,
     "open_loop_min_flows": 2,
     "sweep": [0.5, 1.0],
 }
