@@ -3,6 +3,7 @@
 #   make migrate  migrate the four databases (DATABASE_URL / <SERVICE>_DATABASE_URL, or var/)
 #   make lint     ruff, ruff format --check, mypy --strict, import-linter
 #   make test     lint, then the whole suite on SQLite and PostgreSQL (tests/pg.py finds one)
+#   make bench    the flow benchmark on PostgreSQL (BENCH_DATABASE_URL / TEST_DATABASE_URL)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
@@ -17,7 +18,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 PYTEST_ARGS ?=
 
-.PHONY: venv run migrate lint test
+.PHONY: venv run migrate lint test bench
 
 venv: $(VENV)/.synced
 
@@ -46,3 +47,9 @@ lint: venv
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Floor, services and gateway, interleaved; figures to var/bench/ (docs/PERFORMANCE.md).
+# BENCH_ARGS=--quick for a few-second run, --profile enrolment for a pyinstrument report.
+BENCH_ARGS ?=
+bench: venv
+	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from plumbing import sqlstats
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -23,7 +25,14 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine. On SQLite every transaction starts with BEGIN IMMEDIATE, so two
     writers queue on the database lock instead of failing on a lock upgrade; WAL lets reads
-    go on meanwhile."""
+    go on meanwhile. With JINENG_SQL_STATS=1 it counts each request's statements."""
+    engine = _make_engine(url, **kwargs)
+    if sqlstats.enabled():
+        sqlstats.install(engine)
+    return engine
+
+
+def _make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 

@@ -17,6 +17,7 @@ import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plumbing import sqlstats
 from plumbing.errors import problem_response
 from plumbing.principal import (
     INTERNAL_TOKEN_HEADER,
@@ -63,6 +64,7 @@ class RequestMiddleware:
         self.service = service
         self.internal_token = internal_token.encode() if internal_token else None
         self.log = structlog.get_logger("request")
+        self.sql_stats = sqlstats.enabled()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,12 +76,15 @@ class RequestMiddleware:
         state["request_id"] = request_id
         status_holder = {"status": 500}
         principal_desc: dict[str, Any] = {}
+        statements = sqlstats.start() if self.sql_stats else None
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                if statements is not None:
+                    headers.append((sqlstats.HEADER.encode(), str(statements[0]).encode()))
                 message["headers"] = headers
             await send(message)
 

@@ -1,0 +1,160 @@
+"""The four processes on fresh PostgreSQL databases, started for one benchmark run.
+
+Databases `jb_<rand>_<process>` are created on the server of BENCH_DATABASE_URL, else
+TEST_DATABASE_URL, else 127.0.0.1:5432, migrated with plumbing.migrate, and dropped at the end
+(also on Ctrl-C). The processes are started with scripts.launch, as `make run` does, in demo
+mode, with the request log off (level WARNING), limits high enough for a load generator, the
+public notice skipped (so a claim can be paid in the same run) and the SQL statement counter
+on (plumbing/sqlstats.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from plumbing import sqlstats
+from plumbing.migrate import upgrade
+from plumbing.settings import DEFAULT_INTERNAL_TOKEN
+from scripts.launch import ORDER, Stack, free_port, start_stack
+
+READY_TIMEOUT_S = 120.0
+HIGH_LIMIT = "1000000000"
+
+
+def server_url() -> str:
+    """The PostgreSQL server the benchmark uses (any database on it)."""
+    return (
+        os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+        or "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    )
+
+
+def dsn(url: str) -> str:
+    """The plain libpq form asyncpg takes."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@dataclass
+class BenchStack:
+    urls: dict[str, str]  # base URL of each process
+    database_urls: dict[str, str]  # SQLAlchemy URL of each process's database
+    server: str
+    stack: Stack
+    log_dir: Path
+
+    def pids(self) -> dict[str, int]:
+        return {name: p.popen.pid for name, p in self.stack.processes.items()}
+
+    def dsn(self, name: str) -> str:
+        return dsn(self.database_urls[name])
+
+
+async def _create(server: str, name: str) -> str:
+    conn = await asyncpg.connect(dsn(server))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop(server: str, name: str) -> None:
+    conn = await asyncpg.connect(dsn(server))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def stack_env(var_dir: Path, database_urls: dict[str, str]) -> dict[str, str]:
+    """This environment without the developer's JINENG_* and database settings, plus ours."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("JINENG_") and not k.endswith("DATABASE_URL")
+    }
+    env.update(
+        JINENG_ENV="test",
+        JINENG_DEMO="1",
+        JINENG_VAR_DIR=str(var_dir),
+        JINENG_INTERNAL_TOKEN=DEFAULT_INTERNAL_TOKEN,
+        JINENG_PUBLIC_NOTICE_DAYS="0",
+        JINENG_LOG_LEVEL="WARNING",  # no line per request: logging would dominate
+        JINENG_LOG_JSON="1",
+        JINENG_RATE_LOGIN=HIGH_LIMIT,
+        JINENG_RATE_LOGIN_IP=HIGH_LIMIT,
+        JINENG_RATE_WECHAT=HIGH_LIMIT,
+        JINENG_RATE_PROFILE=HIGH_LIMIT,
+        **{sqlstats.ENV: "1"},
+    )
+    env.update({f"{svc.upper()}_DATABASE_URL": url for svc, url in database_urls.items()})
+    return env
+
+
+def _profiled(stack: Stack, names: list[str], out_dir: Path) -> None:
+    """Restart `names` under pyinstrument (wall-clock sampling of the whole process); each
+    writes <out_dir>/profile-<name>.txt when it stops."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plain = stack.python
+    for name in names:
+        stack.stop_process(name)
+        wrapper = out_dir / f".profiled-{name}.sh"
+        report = out_dir / f"profile-{name}.txt"
+        wrapper.write_text(
+            f'#!/bin/sh\nexec "{sys.executable}" -m bench.profiled "{report}" "$@"\n'
+        )
+        wrapper.chmod(0o755)
+        stack.python = str(wrapper)
+        try:
+            stack.start_process(name)
+        finally:
+            stack.python = plain
+    stack.wait_ready(READY_TIMEOUT_S, None, names)
+
+
+@asynccontextmanager
+async def bench_stack(
+    work_dir: Path, profile: list[str] | None = None, profile_dir: Path | None = None
+) -> AsyncIterator[BenchStack]:
+    """Fresh databases, migrated; the four processes ready; everything gone afterwards.
+    `profile` names processes to run under pyinstrument (reports in `profile_dir`)."""
+    server = server_url()
+    rand = uuid.uuid4().hex[:6]
+    names = {svc: f"jb_{rand}_{svc}" for svc in ORDER}
+    created: list[str] = []
+    stack: Stack | None = None
+    log_dir = work_dir / "logs"
+    try:
+        database_urls: dict[str, str] = {}
+        for svc in ORDER:
+            database_urls[svc] = await _create(server, names[svc])
+            created.append(names[svc])
+            await asyncio.to_thread(upgrade, svc, database_urls[svc])
+        var_dir = work_dir / "var"
+        var_dir.mkdir(parents=True, exist_ok=True)
+        env = stack_env(var_dir, database_urls)
+        ports = {name: free_port() for name in ORDER}
+        stack = start_stack(env, ports, log_dir=log_dir)
+        await asyncio.to_thread(stack.wait_ready, READY_TIMEOUT_S)
+        if profile:
+            await asyncio.to_thread(_profiled, stack, profile, profile_dir or work_dir)
+        yield BenchStack(stack.urls, database_urls, server, stack, log_dir)
+    finally:
+        # Shielded: a Ctrl-C (cancellation) must not leave processes or databases behind.
+        if stack is not None:
+            # A profiled process needs time to write its report on the way out.
+            timeout = 300.0 if profile else 10.0
+            await asyncio.shield(asyncio.to_thread(stack.stop, timeout))
+        for name in created:
+            await asyncio.shield(_drop(server, name))
