@@ -3,6 +3,7 @@
 #   make migrate  migrate the four databases (DATABASE_URL / <SERVICE>_DATABASE_URL, or var/)
 #   make lint     ruff, ruff format --check, mypy --strict, import-linter
 #   make test     lint, then the whole suite on SQLite and PostgreSQL (tests/pg.py finds one)
+#   make bench-scale  a million orders: the hot queries at 10k vs 1M orders, and their plans
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
@@ -46,3 +47,11 @@ lint: venv
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Issue 8: a million orders for 500,000 workers, and the four hot queries timed against
+# 10,000 orders (docs/PERFORMANCE.md). BENCH_DATABASE_URL or TEST_DATABASE_URL picks the
+# PostgreSQL server; SCALE_ARGS passes options (e.g. --orders 100000 --workers 50000 --keep).
+.PHONY: bench-scale
+SCALE_ARGS ?=
+bench-scale: venv
+	$(BIN)/python -m bench.scale $(SCALE_ARGS)
