@@ -309,7 +309,7 @@ def plan_offerings(
         groups.append(current)
     groups.sort(key=lambda g: g[0].created_at)
     offerings: list[Offering] = []
-    for i, group in enumerate(groups, start=1):
+    for i, group in enumerate(tqdm(groups, desc="plan offerings", unit=" offerings"), start=1):
         first, last = group[0], group[-1]
         unit_index = unit_order[first.unit]
         starts = (last.created_at.astimezone(SHANGHAI) + dt.timedelta(days=3)).date()
@@ -339,7 +339,7 @@ def _at_day(day: dt.date, rng: random.Random) -> dt.datetime:
 def plan_events(offerings: Sequence[Offering], seed: int) -> None:
     """Each order's transitions, timed by its offering's dates."""
     rng = _rng(seed + 2)
-    for offering in offerings:
+    for offering in tqdm(offerings, desc="plan events", unit=" offerings", unit_scale=True):
         for order in offering.orders:
             path = PATHS[order.status]
             times = {

@@ -157,3 +157,43 @@ def test_a_seq_scan_on_orders_fails_the_check() -> None:
     indexed = {"Node Type": "Index Scan", "Relation Name": "orders", "Index Name": "ix"}
     assert plan_problems([Plan("SELECT 1", seq, [])])[1]
     assert plan_problems([Plan("SELECT 1", indexed, [])]) == (["ix"], [])
+
+
+async def test_events_written_by_the_service_carry_the_unit(
+    scaled: tuple[str, Summary],
+) -> None:
+    """The unit report finds a unit's steps by the event's own unit (enrolment_0005): an
+    acceptance made through the service today shows in that unit's figures for today."""
+    url, summary = scaled
+    [offering] = await _fetch(
+        url, "SELECT id, unit_code, institution_id FROM offerings WHERE id = $1", summary.listed[0]
+    )
+    [free] = await _fetch(
+        url,
+        "SELECT worker_id FROM worker_profiles w WHERE NOT EXISTS (SELECT 1 FROM orders o"
+        " WHERE o.worker_id = w.worker_id AND o.offering_id = $1) ORDER BY worker_id LIMIT 1",
+        offering["id"],
+    )
+    worker = Principal(id=free["worker_id"], role="worker")
+    clerk = Principal(id=800, role="institution", institution_id=offering["institution_id"])
+    city = Principal(id=900, role="government", username="city-officer")
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    period = {"from_on": today, "to_on": today, "unit_code": offering["unit_code"]}
+    async with rollback_client(create_app(db_url=url), url) as client:
+        before = await client.get("/v1/stats/units", params=period, headers=as_(city))
+        selected = await client.post(
+            "/v1/orders", json={"offering_id": offering["id"]}, headers=as_(worker)
+        )
+        assert selected.status_code == 201, selected.text
+        accepted = await client.post(
+            f"/v1/orders/{selected.json()['id']}/accept", headers=as_(clerk)
+        )
+        assert accepted.status_code == 200, accepted.text
+        after = await client.get("/v1/stats/units", params=period, headers=as_(city))
+    assert before.json()["items"][0]["accepted"] == 0
+    [unit] = after.json()["items"]
+    assert (unit["unit_code"], unit["selected"], unit["accepted"]) == (
+        offering["unit_code"],
+        1,
+        1,
+    )
