@@ -82,6 +82,8 @@ class Claim(Base, table=True):
             sqlite_where=text(_LIVING_COST_HELD),
             postgresql_where=text(_LIVING_COST_HELD),
         ),
+        # The unit report sums one unit's claims paid in a period.
+        Index("ix_claims_unit_paid", "unit_code", "paid_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -25,6 +25,8 @@ class TrainingRequest(Base, table=True):
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         CheckConstraint(f"status IN {sql_in(REQUEST_STATUSES)}", name="status_known"),
         Index("ix_training_requests_demand", "status", "occupation_code", "level"),
+        # The unit report counts one unit's requests filed in a period.
+        Index("ix_training_requests_unit_created", "unit_code", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -40,6 +40,8 @@ class Order(Base, table=True):
             sqlite_where=text(_HOLDS_SUBSIDY),
             postgresql_where=text(_HOLDS_SUBSIDY),
         ),
+        # The unit report reads one unit's orders selected in a period (docs/PERFORMANCE.md).
+        Index("ix_orders_unit_created", "unit_code", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -81,9 +83,14 @@ class OrderEvent(Base, table=True):
     """Every transition of an order: who, when, from what, to what, why."""
 
     __tablename__ = "order_events"
+    # The unit report reads one unit's steps in a period by this index, without visiting
+    # the other units' events (docs/PERFORMANCE.md).
+    __table_args__ = (Index("ix_order_events_unit_at", "unit_code", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
+    # The order's unit, copied when the event is written (repository.add_event).
+    unit_code: str | None = Field(default=None, max_length=32)
     # What happened: a transition (accept, cancel, ...) or a step that keeps the status
     # (confirm_delivery, dispute_delivery).
     action: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})

@@ -119,6 +119,10 @@ async def unit_figures(
         scoped(selected, col(Order.unit_code)).group_by(col(Order.unit_code), group, *trade)
     ):
         rows.append((code, grp, occ, name, level, ttype, "selected", int(n)))
+    # A unit's events come by their own unit column (ix_order_events_unit_at): the other
+    # units' events of the period are never read.
+    if unit_code is not None:
+        stepped = stepped.where(col(OrderEvent.unit_code) == unit_code)
     for code, grp, occ, name, level, ttype, step, n in await session.execute(
         scoped(stepped, col(Order.unit_code)).group_by(
             col(Order.unit_code), group, *trade, col(OrderEvent.to_status)
