@@ -282,7 +282,7 @@ class Downstream:
             await client.aclose()
 
 
-def get_downstream(request: Request) -> Downstream:
+async def get_downstream(request: Request) -> Downstream:
     downstream: Downstream = request.app.state.downstream
     return downstream
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,7 +16,7 @@ from plumbing.principal import Principal
 _bearer = HTTPBearer(auto_error=False, description="Access token from /auth/token or /auth/wechat")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -24,7 +24,7 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def current_user(
+async def current_user(
     request: Request,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -39,10 +39,10 @@ def current_user(
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def roles(*allowed: str) -> Callable[[Principal], Principal]:
+def roles(*allowed: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only these roles through."""
 
-    def check(principal: CurrentUser) -> Principal:
+    async def check(principal: CurrentUser) -> Principal:
         if principal.role not in allowed:
             raise Forbidden(
                 f"role '{principal.role}' may not do this (needs {' or '.join(allowed)})"

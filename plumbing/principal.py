@@ -44,7 +44,7 @@ def parse_principal(raw: str | None) -> Principal | None:
         raise DomainError("unauthorized", "the principal header is malformed") from exc
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
         raise DomainError("unauthorized", "no acting principal was passed")

@@ -52,7 +52,7 @@ ReportReader = Annotated[Principal, Depends(roles("government", "admin", "financ
 ReportWriter = Annotated[Principal, Depends(roles("government", "admin"))]
 
 
-def city_wide(user: ReportReader) -> Principal:
+async def city_wide(user: ReportReader) -> Principal:
     """City officers, admins and finance: the city report is not a county officer's."""
     if user.role == "government" and user.unit_code is not None:
         raise Forbidden("the city report is for city officers and finance")

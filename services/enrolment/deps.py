@@ -10,12 +10,12 @@ from plumbing.crypto import PersonalDataCipher
 from services.enrolment.config import Settings
 
 
-def get_cipher(request: Request) -> PersonalDataCipher:
+async def get_cipher(request: Request) -> PersonalDataCipher:
     cipher: PersonalDataCipher = request.app.state.cipher
     return cipher
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

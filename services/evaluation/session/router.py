@@ -22,7 +22,7 @@ from services.evaluation.session.schemas import (
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
 
-def get_cipher(request: Request) -> PersonalDataCipher:
+async def get_cipher(request: Request) -> PersonalDataCipher:
     cipher: PersonalDataCipher = request.app.state.cipher
     return cipher
 

@@ -31,7 +31,7 @@ router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
 View = InstitutionFull | InstitutionPublic
 
 
-def optional_principal(request: Request) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     principal: Principal | None = getattr(request.state, "principal", None)
     return principal
 
