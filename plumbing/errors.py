@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://jineng.example/problems/"
@@ -305,10 +306,10 @@ def allowed_methods(request: Request) -> str:
     names only those of the first route that matched, so a path whose GET and PUT are
     declared apart would advertise one of them."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
+    for context in iter_route_contexts(request.app.routes):
+        path = context.path
+        if path is not None and compile_path(path)[0].match(request.url.path):
+            methods |= getattr(context.route, "methods", None) or set()
     return ", ".join(sorted(methods))
 
 

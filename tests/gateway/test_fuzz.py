@@ -32,9 +32,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from httpx import AsyncClient
 from schemathesis.python import asgi
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from starlette.types import Receive, Scope, Send
@@ -43,12 +45,13 @@ from gateway.accounts.models import Account
 from gateway.accounts.security import hash_password
 from gateway.config import Settings
 from gateway.main import create_app
-from gateway.strict import MAX_ID
+from gateway.strict import MAX_ID, path_segment
 from plumbing.clock import shanghai_today
 from plumbing.db import make_engine
 from plumbing.errors import CODES
 from tests.e2e.client import ELDERLY_CARE, credit_code, id_number
 from tests.gateway.access import ACCESS
+from tests.gateway.conftest import login
 from tests.stack import DEMO_PASSWORD, RunningStack, running_stack
 
 SERVICES = ("institutions", "enrolment", "evaluation")
@@ -297,3 +300,44 @@ def test_every_integer_is_bounded() -> None:
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 unbounded += _unbounded_integers(content["schema"], path, components, set())
     assert unbounded == []
+
+
+# The fuzzer's findings, each pinned by a fast test (gateway in process, services down).
+
+
+async def test_an_id_beyond_the_database_is_refused_before_any_service(gw: AsyncClient) -> None:
+    headers = await login(gw, "city-officer")
+    for order_id in (MAX_ID + 1, 0, -1, 10**30):
+        response = await gw.get(f"/api/v1/orders/{order_id}", headers=headers)
+        # 422 at the door; reaching the (stopped) service would be 503.
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "validation_failed"
+
+
+def test_a_client_string_stays_in_its_path_segment() -> None:
+    for value, raw in [
+        ("..", b"/v1/certificates/%2E%2E/revoke"),
+        ("JN2026?x=1#f", b"/v1/certificates/JN2026%3Fx%3D1%23f/revoke"),
+        ("a/b", b"/v1/certificates/a%2Fb/revoke"),
+    ]:
+        url = httpx.URL(f"http://evaluation/v1/certificates/{path_segment(value)}/revoke")
+        assert url.raw_path == raw
+
+
+async def test_a_body_that_is_not_utf8_is_a_422_problem(gw: AsyncClient) -> None:
+    response = await gw.post(
+        "/api/v1/auth/token",
+        content=b'{"username": "\xff\xfe"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "validation_failed"
+
+
+async def test_allow_lists_every_method_of_the_path(gw: AsyncClient) -> None:
+    # GET and PUT /me/profile are two routes; Starlette alone would advertise only one.
+    response = await gw.request("DELETE", "/api/v1/me/profile")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert {m.strip() for m in response.headers["allow"].split(",")} >= {"GET", "PUT"}
