@@ -19,8 +19,9 @@ stopping at 401/403; refusals are covered by `ignored_auth` and the authorisatio
 
 Bounded for `make test`: the `examples` phase (each operation's documented example) and the
 `fuzzing` phase with `FUZZ_EXAMPLES` cases per operation, derandomised with a fixed seed, on
-SQLite. The `coverage` phase (boundary values of every parameter and every undeclared method:
-~5,400 cases, minutes) runs with `JINENG_FUZZ_DEEP=1`, which also raises the example count.
+one backend (see `fuzz_backend`). The `coverage` phase (boundary values of every parameter and
+every undeclared method: ~5,400 cases, minutes) runs with `JINENG_FUZZ_DEEP=1`, which also
+raises the example count.
 """
 
 from __future__ import annotations
@@ -57,7 +58,6 @@ from tests.stack import DEMO_PASSWORD, RunningStack, running_stack
 SERVICES = ("institutions", "enrolment", "evaluation")
 DEEP = os.environ.get("JINENG_FUZZ_DEEP") == "1"
 FUZZ_EXAMPLES = 50 if DEEP else 3
-BACKEND = os.environ.get("JINENG_FUZZ_BACKEND", "sqlite")
 CLERK_PASSWORD = "clerk-password-123"
 
 
@@ -119,19 +119,27 @@ def problem_details(ctx: Any, response: schemathesis.Response, case: schemathesi
 
 
 @pytest.fixture(scope="session")
+def fuzz_backend(pg_server: str | None) -> str:
+    """One backend is enough for a bounded run: PostgreSQL where a server is found — the
+    production database, and the stricter one (it was there that ids past 2^31 failed) —
+    else SQLite. JINENG_FUZZ_BACKEND chooses."""
+    return os.environ.get("JINENG_FUZZ_BACKEND") or ("postgresql" if pg_server else "sqlite")
+
+
+@pytest.fixture(scope="session")
 async def fuzz_services(
-    pg_server: str | None, tmp_path_factory: pytest.TempPathFactory
+    fuzz_backend: str, pg_server: str | None, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[RunningStack]:
     tmp: Path = tmp_path_factory.mktemp("fuzz")
-    async with running_stack(BACKEND, tmp, pg_server, names=SERVICES) as running:
+    async with running_stack(fuzz_backend, tmp, pg_server, names=SERVICES) as running:
         yield running
 
 
 @pytest.fixture(scope="session")
-async def fuzz_gateway_db(database_factory: Any) -> str:
+async def fuzz_gateway_db(fuzz_backend: str, database_factory: Any) -> str:
     """The gateway's own database; the demo accounts come with its startup, an admin here
     (demo mode has none)."""
-    url: str = await database_factory("gateway", BACKEND)
+    url: str = await database_factory("gateway", fuzz_backend)
     engine = make_engine(url)
     async with async_sessionmaker(engine, expire_on_commit=False)() as session:
         session.add(
