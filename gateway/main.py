@@ -32,7 +32,7 @@ from gateway.flow import (
     training,
     workers,
 )
-from gateway.problems import Problem
+from gateway.problems import Problem, add_body_limit
 from plumbing.app import build_service_app
 from plumbing.errors import PROBLEM_JSON
 from plumbing.settings import database_url
@@ -131,6 +131,7 @@ def create_app(settings: Settings | None = None, db_url: str | None = None) -> F
             schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
                 Problem.model_json_schema(ref_template="#/components/schemas/{model}")
             )
+            add_body_limit(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

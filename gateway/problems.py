@@ -24,12 +24,24 @@ class Problem(BaseModel):
     )
 
 
-AUTH = ("unauthorized", "invalid_token", "forbidden", "validation_failed", "service_unavailable")
+# What any route may answer: its input refused, or a downstream service down (503), timed out
+# (504) or answering nonsense (502).
+COMMON = ("validation_failed", "bad_gateway", "service_unavailable", "gateway_timeout")
+AUTH = ("unauthorized", "invalid_token", "forbidden", *COMMON)
+# Statuses whose problem always carries `Retry-After` (seconds): waiting helps.
+RETRY_AFTER = (423, 429, 503, 504)
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
 
 
 def problems(*codes: str, auth: bool = True) -> dict[int | str, dict[str, Any]]:
     """The `responses` entry for these codes, grouped by HTTP status, with an example each."""
-    extra = AUTH if auth else ("validation_failed", "service_unavailable")
+    extra = AUTH if auth else COMMON
     all_codes = list(codes) + [c for c in extra if c not in codes]
     by_status: dict[int, list[str]] = {}
     for code in all_codes:
@@ -38,6 +50,7 @@ def problems(*codes: str, auth: bool = True) -> dict[int | str, dict[str, Any]]:
     for status, group in sorted(by_status.items()):
         out[status] = {
             "description": "Problem codes: " + ", ".join(f"`{c}`" for c in group),
+            **({"headers": RETRY_AFTER_HEADER} if status in RETRY_AFTER else {}),
             "content": {
                 PROBLEM_JSON: {
                     "schema": {"$ref": "#/components/schemas/Problem"},
@@ -68,3 +81,14 @@ def doc(
     if model is not None:
         responses[status] = {"model": model}
     return {"status_code": status, "responses": responses}
+
+
+def add_body_limit(schema: dict[str, Any]) -> None:
+    """Every operation that takes a body may answer 413 (gateway.bodylimit): the limit is on
+    the whole body, which no field's schema can express."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault(
+                    "413", problems("payload_too_large", auth=False)[413]
+                )

@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://jineng.example/problems/"
@@ -304,22 +306,36 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, code, CODES[code][0], detail, errors=errors)
 
 
+def allowed_methods(request: Request) -> str:
+    """The `Allow` header of a 405: the methods of every route serving this path. Starlette
+    names only those of the first route that matched, so a path whose GET and PUT are
+    declared apart would advertise one of them."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        path = context.path
+        if path is not None and compile_path(path)[0].match(request.url.path):
+            methods |= getattr(context.route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    headers = dict(exc.headers) if exc.headers else {}
+    if status == 400:
+        # The framework's answer to a body it cannot parse (not UTF-8, a broken multipart):
+        # bad input like any other, so the same 422 validation_failed as malformed JSON.
+        status = 422
+    if status == 405:
+        headers["Allow"] = allowed_methods(request)
     code = {
         404: "not_found",
         405: "method_not_allowed",
         401: "unauthorized",
         403: "forbidden",
         413: "payload_too_large",
-    }.get(exc.status_code, "validation_failed" if exc.status_code < 500 else "internal_error")
-    return problem_response(
-        request,
-        code,
-        exc.status_code,
-        str(exc.detail),
-        dict(exc.headers) if exc.headers else None,
-    )
+    }.get(status, "validation_failed" if status < 500 else "internal_error")
+    return problem_response(request, code, status, str(exc.detail), headers or None)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

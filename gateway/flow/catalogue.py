@@ -16,6 +16,7 @@ from gateway.deps import CurrentUser, Government
 from gateway.flow.schemas import CatalogueItem
 from gateway.flow.supervision_schemas import CatalogueVersion, VersionIn
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 from plumbing.errors import DomainError
 from plumbing.pagination import Page
 
@@ -32,9 +33,11 @@ async def catalogue_items(
     occupation_code: str | None = Query(None, max_length=32),
     level: int | None = Query(None, ge=1, le=5),
     as_of: dt.date | None = Query(None, description="the items in force on this date (today)"),
-    version: int | None = Query(None, ge=1, description="the items of one version instead"),
+    version: int | None = Query(
+        None, ge=1, le=MAX_ID, description="the items of one version instead"
+    ),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """The key-industry and general training catalogues in force on a date, with subsidy
     standards in fen."""
@@ -56,7 +59,7 @@ async def catalogue_versions(
     request: Request,
     svc: Services,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """The published catalogue versions, newest first, with their effective dates."""
     params = {"limit": limit, "offset": offset}
@@ -122,7 +125,7 @@ async def import_version(
 
 
 @router.get("/catalogue/versions/{number}", **doc(CatalogueVersion, "not_found"))
-async def catalogue_version(number: int, user: CurrentUser, request: Request, svc: Services) -> Any:
+async def catalogue_version(number: Id, user: CurrentUser, request: Request, svc: Services) -> Any:
     """One published version."""
     return await svc.institutions.call(request, "GET", f"/v1/catalogue/versions/{number}", user)
 
@@ -142,7 +145,7 @@ async def catalogue_version(number: int, user: CurrentUser, request: Request, sv
     },
 )
 async def export_version(
-    number: int,
+    number: Id,
     user: CurrentUser,
     request: Request,
     svc: Services,

@@ -23,6 +23,7 @@ from gateway.flow.payment_schemas import (
 from gateway.flow.schemas import Reason
 from gateway.idempotency.service import run_once
 from gateway.problems import doc
+from gateway.strict import Id, path_segment
 from plumbing.db import SessionDep
 from plumbing.principal import Principal
 
@@ -37,7 +38,7 @@ ClaimReader = Annotated[Principal, Depends(roles("institution", "government", "f
     **doc(ClaimOut, "not_found", "invalid_state"),
 )
 async def review_claim(
-    claim_id: int, user: Government, request: Request, svc: Services, body: Note | None = None
+    claim_id: Id, user: Government, request: Request, svc: Services, body: Note | None = None
 ) -> Any:
     """A government officer reviews a submitted claim; it goes on public notice (公示) for
     JINENG_PUBLIC_NOTICE_DAYS working days, or straight to `reviewed` when that is 0."""
@@ -52,7 +53,7 @@ async def review_claim(
     tags=["payment"],
     **doc(list[Objection], "not_found"),  # type: ignore[arg-type]
 )
-async def list_objections(claim_id: int, user: ClaimReader, request: Request, svc: Services) -> Any:
+async def list_objections(claim_id: Id, user: ClaimReader, request: Request, svc: Services) -> Any:
     """The objections filed against a claim."""
     return await svc.enrolment.call(request, "GET", f"/v1/claims/{claim_id}/objections", user)
 
@@ -63,7 +64,7 @@ async def list_objections(claim_id: int, user: ClaimReader, request: Request, sv
     **doc(Objection, "not_found", "public_notice_closed", status=201),
 )
 async def file_objection(
-    claim_id: int, body: ObjectionIn, user: CurrentUser, request: Request, svc: Services
+    claim_id: Id, body: ObjectionIn, user: CurrentUser, request: Request, svc: Services
 ) -> Any:
     """Anyone logged in objects to a claim while its public notice runs."""
     return await svc.enrolment.call(
@@ -77,7 +78,7 @@ async def file_objection(
     **doc(Objection, "not_found", "invalid_state"),
 )
 async def decide_objection(
-    objection_id: int, body: DecisionIn, user: Government, request: Request, svc: Services
+    objection_id: Id, body: DecisionIn, user: Government, request: Request, svc: Services
 ) -> Any:
     """A government officer upholds an objection (the claim is rejected) or dismisses it."""
     return await svc.enrolment.call(
@@ -90,7 +91,7 @@ async def decide_objection(
     tags=["payment"],
     **doc(ClaimOut, "not_found", "invalid_state", "same_person"),
 )
-async def countersign_claim(claim_id: int, user: Finance, request: Request, svc: Services) -> Any:
+async def countersign_claim(claim_id: Id, user: Finance, request: Request, svc: Services) -> Any:
     """A first finance officer checks an approved claim above the countersign threshold;
     a different finance officer then pays it."""
     return await svc.enrolment.call(
@@ -104,7 +105,7 @@ async def countersign_claim(claim_id: int, user: Finance, request: Request, svc:
     **doc(ClaimOut, "not_found", "invalid_state"),
 )
 async def claw_back_claim(
-    claim_id: int, body: Reason, user: Finance, request: Request, svc: Services
+    claim_id: Id, body: Reason, user: Finance, request: Request, svc: Services
 ) -> Any:
     """Claw back a paid claim found improper: reversing entries and a receivable from the
     payee, never an edit."""
@@ -158,7 +159,9 @@ async def batch_progress(
     key: str = Path(min_length=8, max_length=200),
 ) -> Any:
     """How far the caller's payment batch has got."""
-    return await svc.enrolment.call(request, "GET", f"/v1/payment-batches/{key}", user)
+    return await svc.enrolment.call(
+        request, "GET", f"/v1/payment-batches/{path_segment(key)}", user
+    )
 
 
 @router.get("/audit/verify", tags=["funds"], **doc(AuditCheck))

@@ -21,6 +21,7 @@ from gateway.flow.enrolment_schemas import (
 )
 from gateway.flow.schemas import TrainingRequest
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 
 router = APIRouter(prefix="/api/v1")
 # Trades named per answer; beyond this the rows still come, without names.
@@ -34,7 +35,7 @@ async def notifications(
     svc: Services,
     unread: bool = False,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """The worker's notifications, newest first, with the unread count (the app and the
     WeChat front end poll this)."""
@@ -53,7 +54,7 @@ async def mark_all_read(user: Worker, request: Request, svc: Services) -> Any:
 @router.post(
     "/me/notifications/{notification_id}/read", tags=["workers"], **doc(Notification, "not_found")
 )
-async def mark_read(notification_id: int, user: Worker, request: Request, svc: Services) -> Any:
+async def mark_read(notification_id: Id, user: Worker, request: Request, svc: Services) -> Any:
     """Mark one notification read."""
     return await svc.enrolment.call(
         request, "POST", f"/v1/workers/me/notifications/{notification_id}/read", user
@@ -65,7 +66,7 @@ async def mark_read(notification_id: int, user: Worker, request: Request, svc: S
     tags=["workers"],
     **doc(TrainingRequest, "not_found", "invalid_state"),
 )
-async def withdraw_request(request_id: int, user: Worker, request: Request, svc: Services) -> Any:
+async def withdraw_request(request_id: Id, user: Worker, request: Request, svc: Services) -> Any:
     """The worker withdraws a request that is still open or matched."""
     return await svc.enrolment.call(request, "POST", f"/v1/requests/{request_id}/withdraw", user)
 
@@ -114,7 +115,7 @@ async def demand_catalogue(
     **doc(Withdrawal, "not_found", "invalid_state"),
 )
 async def withdraw_offering(
-    offering_id: int, body: WithdrawalIn, user: Government, request: Request, svc: Services
+    offering_id: Id, body: WithdrawalIn, user: Government, request: Request, svc: Services
 ) -> Any:
     """Withdraw a listed offering: its open orders are cancelled with the reason, their seats
     and yearly slots released, and each worker notified."""

@@ -19,6 +19,7 @@ from gateway.flow.evaluation_schemas import (
     RevokeIn,
 )
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id, path_segment
 from plumbing.errors import DomainError, InvalidState
 from plumbing.pagination import Page
 from plumbing.principal import Principal
@@ -95,7 +96,9 @@ async def record_result(body: ResultIn, user: Evaluator, request: Request, svc: 
 
 
 async def _verify_url(request: Request, svc: Services, number: str) -> str:
-    certificate = await svc.evaluation.call(request, "GET", f"/v1/certificates/{number}")
+    certificate = await svc.evaluation.call(
+        request, "GET", f"/v1/certificates/{path_segment(number)}"
+    )
     url: str = certificate["verify_url"]
     return url
 
@@ -105,11 +108,11 @@ async def list_results(
     user: ResultReader,
     request: Request,
     svc: Services,
-    order_id: int | None = Query(None, gt=0),
-    candidate_id: int | None = Query(None, gt=0),
-    worker_id: int | None = Query(None, gt=0),
+    order_id: Id | None = None,
+    candidate_id: Id | None = None,
+    worker_id: Id | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Results with every revision (corrections and their reasons), within the caller's scope."""
     params = {
@@ -123,7 +126,7 @@ async def list_results(
 
 
 @router.get("/evaluations/results/{result_id}", **doc(EvaluationResult, "not_found"))
-async def get_result(result_id: int, user: ResultReader, request: Request, svc: Services) -> Any:
+async def get_result(result_id: Id, user: ResultReader, request: Request, svc: Services) -> Any:
     """One result (one revision), within the caller's scope."""
     return await svc.evaluation.call(request, "GET", f"/v1/results/{result_id}", user)
 
@@ -141,7 +144,7 @@ async def get_result(result_id: int, user: ResultReader, request: Request, svc: 
     ),
 )
 async def correct_result(
-    result_id: int, body: CorrectionIn, user: Evaluator, request: Request, svc: Services
+    result_id: Id, body: CorrectionIn, user: Evaluator, request: Request, svc: Services
 ) -> Any:
     """Correct the latest result with a reason: a new revision, the published one unchanged.
     A pass corrected into a fail revokes the certificate (claims on it are then refused); a
@@ -161,7 +164,7 @@ async def verify_certificate(number: str, request: Request, svc: Services) -> An
     `verify_url` is the address to print as a QR code."""
     if not 4 <= len(number) <= 64:
         raise DomainError("not_found", f"certificate {number} does not exist")
-    return await svc.evaluation.call(request, "GET", f"/v1/certificates/{number}")
+    return await svc.evaluation.call(request, "GET", f"/v1/certificates/{path_segment(number)}")
 
 
 @router.get("/certificates", **doc(Page[CertificateDetail]))
@@ -169,11 +172,11 @@ async def list_certificates(
     user: CertificateReader,
     request: Request,
     svc: Services,
-    worker_id: int | None = Query(None, gt=0),
-    order_id: int | None = Query(None, gt=0),
+    worker_id: Id | None = None,
+    order_id: Id | None = None,
     status: str | None = Query(None, pattern="^(valid|revoked)$"),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Certificates by worker or order (government and evaluators), with revocation reasons."""
     params = {
@@ -192,7 +195,7 @@ async def my_certificates(
     request: Request,
     svc: Services,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """The worker's own certificates, revoked ones included (with the reason)."""
     params = {"limit": limit, "offset": offset}
@@ -211,7 +214,7 @@ async def revoke_certificate(
     return await svc.evaluation.call(
         request,
         "POST",
-        f"/v1/certificates/{number}/revoke",
+        f"/v1/certificates/{path_segment(number)}/revoke",
         user,
         json=body.model_dump(mode="json"),
     )
@@ -225,7 +228,9 @@ async def check_certificate_standing(
     number = order.get("certificate_number")
     if not number:
         return  # enrolment refuses the claim on the order's state
-    certificate = await svc.evaluation.call(request, "GET", f"/v1/certificates/{number}")
+    certificate = await svc.evaluation.call(
+        request, "GET", f"/v1/certificates/{path_segment(number)}"
+    )
     if certificate["status"] == "revoked":
         raise DomainError(
             "certificate_revoked",

@@ -27,6 +27,7 @@ from gateway.flow.evaluation_schemas import (
 )
 from gateway.flow.schemas import OptionalReason, Reason
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 from plumbing.db import SessionDep
 from plumbing.errors import DomainError, InvalidState
 from plumbing.pagination import Page
@@ -48,7 +49,7 @@ async def evaluation_catalogue(
     occupation_code: str | None = Query(None, max_length=32),
     level: int | None = Query(None, ge=1, le=5),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Trades in scope on `as_of` (default today), with each pass rule and subsidy standard."""
     params = {
@@ -98,7 +99,7 @@ async def list_bodies(
     status: str | None = Query(None, pattern="^(active|suspended|revoked)$"),
     kind: str | None = Query(None, pattern="^(third_party|employer)$"),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Evaluation bodies with their scope."""
     params = {"status": status, "kind": kind, "limit": limit, "offset": offset}
@@ -106,7 +107,7 @@ async def list_bodies(
 
 
 @router.get("/evaluations/bodies/{body_id}", **doc(Body, "not_found"))
-async def get_body(body_id: int, user: CurrentUser, request: Request, svc: Services) -> Any:
+async def get_body(body_id: Id, user: CurrentUser, request: Request, svc: Services) -> Any:
     """One evaluation body."""
     return await svc.evaluation.call(request, "GET", f"/v1/bodies/{body_id}", user)
 
@@ -116,7 +117,7 @@ async def get_body(body_id: int, user: CurrentUser, request: Request, svc: Servi
     **doc(Body, "not_found", "not_in_evaluation_catalogue"),
 )
 async def set_scope(
-    body_id: int, body: ScopeIn, user: Government, request: Request, svc: Services
+    body_id: Id, body: ScopeIn, user: Government, request: Request, svc: Services
 ) -> Any:
     """Replace the trades and levels the body is accredited to evaluate."""
     return await svc.evaluation.call(
@@ -126,7 +127,7 @@ async def set_scope(
 
 @router.post("/evaluations/bodies/{body_id}/suspend", **doc(Body, "not_found", "invalid_state"))
 async def suspend_body(
-    body_id: int, body: Reason, user: Government, request: Request, svc: Services
+    body_id: Id, body: Reason, user: Government, request: Request, svc: Services
 ) -> Any:
     """Suspend a body, with a reason: its evaluators record nothing until reinstated."""
     return await svc.evaluation.call(
@@ -136,7 +137,7 @@ async def suspend_body(
 
 @router.post("/evaluations/bodies/{body_id}/reinstate", **doc(Body, "not_found", "invalid_state"))
 async def reinstate_body(
-    body_id: int,
+    body_id: Id,
     user: Government,
     request: Request,
     svc: Services,
@@ -151,7 +152,7 @@ async def reinstate_body(
 
 @router.post("/evaluations/bodies/{body_id}/revoke", **doc(Body, "not_found", "invalid_state"))
 async def revoke_body(
-    body_id: int, body: Reason, user: Government, request: Request, svc: Services
+    body_id: Id, body: Reason, user: Government, request: Request, svc: Services
 ) -> Any:
     """Revoke a body for good, with a reason."""
     return await svc.evaluation.call(
@@ -164,7 +165,7 @@ async def revoke_body(
     **doc(EvaluatorAccount, "not_found", "invalid_state", "conflict", status=201),
 )
 async def create_evaluator(
-    body_id: int,
+    body_id: Id,
     body: StaffCreate,
     user: Government,
     request: Request,
@@ -201,12 +202,12 @@ async def list_entitlements(
     user: EntitlementReader,
     request: Request,
     svc: Services,
-    order_id: int | None = Query(None, gt=0),
-    worker_id: int | None = Query(None, gt=0),
-    body_id: int | None = Query(None, gt=0),
+    order_id: Id | None = None,
+    worker_id: Id | None = None,
+    body_id: Id | None = None,
     status: str | None = Query(None, pattern="^(open|cancelled)$"),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Evaluation-subsidy entitlements earned by passed evaluations, for the payment process."""
     params = {

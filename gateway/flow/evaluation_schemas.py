@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gateway.strict import RequestModel
+from gateway.strict import Id, RequestModel
 
 OCCUPATION_CODE = r"^[0-9A-Za-z][0-9A-Za-z-]{0,31}$"
 
@@ -45,7 +45,7 @@ class ResultIn(ScoresIn):
             ]
         },
     )
-    order_id: int = Field(gt=0)
+    order_id: Id
 
 
 class CorrectionIn(ScoresIn):
@@ -291,7 +291,7 @@ class CandidateIn(RequestModel):
             "examples": [{"order_id": 1}, {"name": "李四", "id_number": "11010519491231002X"}]
         },
     )
-    order_id: int | None = Field(default=None, gt=0)
+    order_id: Id | None = None
     name: str | None = Field(default=None, min_length=1, max_length=50, repr=False)
     id_number: str | None = Field(default=None, max_length=64, repr=False)
 

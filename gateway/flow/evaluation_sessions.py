@@ -18,6 +18,7 @@ from gateway.flow.evaluation_schemas import (
     SessionIn,
 )
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 from plumbing.errors import InvalidState
 from plumbing.pagination import Page
 from plumbing.principal import Principal
@@ -52,11 +53,11 @@ async def list_sessions(
     user: CurrentUser,
     request: Request,
     svc: Services,
-    body_id: int | None = Query(None, gt=0),
+    body_id: Id | None = None,
     occupation_code: str | None = Query(None, max_length=32),
     level: int | None = Query(None, ge=1, le=5),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Scheduled sessions, by date, with seats left."""
     params = {
@@ -70,7 +71,7 @@ async def list_sessions(
 
 
 @router.get("/evaluations/sessions/{session_id}", **doc(Session, "not_found"))
-async def get_session(session_id: int, user: CurrentUser, request: Request, svc: Services) -> Any:
+async def get_session(session_id: Id, user: CurrentUser, request: Request, svc: Services) -> Any:
     """One session."""
     return await svc.evaluation.call(request, "GET", f"/v1/sessions/{session_id}", user)
 
@@ -88,7 +89,7 @@ async def get_session(session_id: int, user: CurrentUser, request: Request, svc:
     ),
 )
 async def register_candidate(
-    session_id: int, body: CandidateIn, user: Registrar, request: Request, svc: Services
+    session_id: Id, body: CandidateIn, user: Registrar, request: Request, svc: Services
 ) -> Any:
     """Register a candidate: a completed order of the session's trade and level (read from
     enrolment in the caller's scope), or directly an evaluation-only candidate by name and ID
@@ -113,12 +114,12 @@ async def register_candidate(
 
 @router.get("/evaluations/sessions/{session_id}/candidates", **doc(Page[Candidate], "not_found"))
 async def list_candidates(
-    session_id: int,
+    session_id: Id,
     user: CandidateReader,
     request: Request,
     svc: Services,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """A session's candidates, masked."""
     params = {"limit": limit, "offset": offset}
@@ -139,7 +140,7 @@ async def list_candidates(
     ),
 )
 async def record_candidate_result(
-    candidate_id: int, body: ScoresIn, user: Evaluator, request: Request, svc: Services
+    candidate_id: Id, body: ScoresIn, user: Evaluator, request: Request, svc: Services
 ) -> Any:
     """Record an evaluation-only candidate's result; a pass issues a certificate."""
     return await svc.evaluation.call(

@@ -27,6 +27,7 @@ from gateway.flow.supervision_schemas import (
     Revoked,
 )
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 from plumbing.db import SessionDep
 from plumbing.errors import DomainError
 from plumbing.pagination import Page
@@ -36,7 +37,7 @@ router = APIRouter(prefix="/api/v1")
 
 
 async def active_institution(
-    request: Request, svc: Services, user: Principal, institution_id: int
+    request: Request, svc: Services, user: Principal, institution_id: Id
 ) -> dict[str, Any]:
     """The institution, if it may take offerings and orders: a suspended or revoked one may
     not (PLAN §二.(三).14, the exit mechanism)."""
@@ -53,7 +54,7 @@ async def active_institution(
 
 
 async def offering_takes_orders(
-    request: Request, svc: Services, user: Principal, offering_id: int
+    request: Request, svc: Services, user: Principal, offering_id: Id
 ) -> None:
     """A worker may not take a seat with a suspended or revoked institution: the order would
     wait for an acceptance that cannot come (PLAN §二.(三).14)."""
@@ -95,7 +96,7 @@ async def list_institutions(
     q: str | None = Query(None, max_length=100, description="part of the name"),
     on_watch: bool | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """The institution catalogue, searchable by name, approved trade and level, unit, kind
     and status. Workers get the public entries (approved trades, designations, rating; no
@@ -118,7 +119,7 @@ async def list_institutions(
     "/institutions/{institution_id}", tags=["institutions"], **doc(InstitutionView, "not_found")
 )
 async def get_institution(
-    institution_id: int, user: CurrentUser, request: Request, svc: Services
+    institution_id: Id, user: CurrentUser, request: Request, svc: Services
 ) -> Any:
     """One institution: the public entry, or the full record for government and its staff."""
     return await svc.institutions.call(request, "GET", f"/v1/institutions/{institution_id}", user)
@@ -130,7 +131,7 @@ async def get_institution(
     **doc(InstitutionView, "not_found", "invalid_phone"),
 )
 async def edit_institution(
-    institution_id: int, body: InstitutionEditIn, user: Government, request: Request, svc: Services
+    institution_id: Id, body: InstitutionEditIn, user: Government, request: Request, svc: Services
 ) -> Any:
     """Edit an institution's record: name, kind, address, contact, licence, yearly capacity
     (county officers: their own unit's institutions only). Recorded in its history."""
@@ -149,7 +150,7 @@ async def edit_institution(
     **doc(InstitutionView, "not_found", "invalid_phone"),
 )
 async def edit_contact(
-    institution_id: int, body: ContactIn, user: InstitutionStaff, request: Request, svc: Services
+    institution_id: Id, body: ContactIn, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
     """The institution's own staff update its contact details (and nothing else)."""
     return await svc.institutions.call(
@@ -167,7 +168,7 @@ async def edit_contact(
     **doc(InstitutionView, "not_found", "conflict"),
 )
 async def change_approval(
-    institution_id: int, body: ApprovalIn, user: Government, request: Request, svc: Services
+    institution_id: Id, body: ApprovalIn, user: Government, request: Request, svc: Services
 ) -> Any:
     """Approve an occupation and level with its validity period, or change the period
     (set `valid_until` to withdraw it)."""
@@ -184,7 +185,7 @@ async def change_approval(
     "/institutions/{institution_id}/events", tags=["institutions"], **doc(EventList, "not_found")
 )
 async def institution_history(
-    institution_id: int, user: Staff, request: Request, svc: Services
+    institution_id: Id, user: Staff, request: Request, svc: Services
 ) -> Any:
     """The institution's history: every change with actor, time, reason and details
     (government, or the institution's own staff)."""
@@ -194,7 +195,7 @@ async def institution_history(
 
 
 async def _transition(
-    request: Request, svc: Services, user: Any, institution_id: int, action: str, body: Any
+    request: Request, svc: Services, user: Any, institution_id: Id, action: str, body: Any
 ) -> Any:
     return await svc.institutions.call(
         request,
@@ -211,7 +212,7 @@ async def _transition(
     **doc(InstitutionView, "not_found", "invalid_state"),
 )
 async def suspend_institution(
-    institution_id: int, body: Suspension, user: Government, request: Request, svc: Services
+    institution_id: Id, body: Suspension, user: Government, request: Request, svc: Services
 ) -> Any:
     """Suspend an institution: it takes no new offerings or acceptances."""
     return await _transition(request, svc, user, institution_id, "suspend", body)
@@ -223,7 +224,7 @@ async def suspend_institution(
     **doc(InstitutionView, "not_found", "invalid_state"),
 )
 async def reinstate_institution(
-    institution_id: int, body: OptionalReason, user: Government, request: Request, svc: Services
+    institution_id: Id, body: OptionalReason, user: Government, request: Request, svc: Services
 ) -> Any:
     """Lift a suspension."""
     return await _transition(request, svc, user, institution_id, "reinstate", body)
@@ -235,7 +236,7 @@ async def reinstate_institution(
     **doc(Revoked, "not_found", "invalid_state"),
 )
 async def revoke_institution(
-    institution_id: int, body: Reason, user: Government, request: Request, svc: Services
+    institution_id: Id, body: Reason, user: Government, request: Request, svc: Services
 ) -> Any:
     """Revoke an institution (final: the exit mechanism). The answer lists its orders still
     open, for government to cancel or move (also at `GET /institutions/{id}/open-orders`)."""
@@ -254,7 +255,7 @@ async def revoke_institution(
     **doc(StaffAccount, "not_found", "conflict", status=201),
 )
 async def create_staff(
-    institution_id: int,
+    institution_id: Id,
     body: StaffCreate,
     user: Government,
     request: Request,

@@ -43,6 +43,7 @@ from gateway.flow.report_schemas import (
     TypeCount,
 )
 from gateway.problems import doc, problems
+from gateway.strict import Id
 from plumbing.errors import Forbidden
 from plumbing.ids import units
 from plumbing.principal import Principal
@@ -234,7 +235,7 @@ async def export_city_report(
 
 @router.get("/reports/monthly/{report_id}", **doc(MonthlyReport, "not_found"))
 async def get_monthly_report(
-    user: ReportReader, request: Request, svc: Services, report_id: int
+    user: ReportReader, request: Request, svc: Services, report_id: Id
 ) -> MonthlyReport:
     """One revision of a monthly report."""
     return shaped(
@@ -246,7 +247,7 @@ async def get_monthly_report(
     "/reports/monthly/{report_id}/narrative", **doc(MonthlyReport, "not_found", "invalid_state")
 )
 async def write_narrative(
-    user: ReportWriter, request: Request, svc: Services, report_id: int, body: NarrativeIn
+    user: ReportWriter, request: Request, svc: Services, report_id: Id, body: NarrativeIn
 ) -> MonthlyReport:
     """The unit officer's narrative on a draft (409 once it is signed off)."""
     raw = await svc.institutions.call(
@@ -259,7 +260,7 @@ async def write_narrative(
     "/reports/monthly/{report_id}/sign-off", **doc(MonthlyReport, "not_found", "invalid_state")
 )
 async def sign_off(
-    user: ReportWriter, request: Request, svc: Services, report_id: int
+    user: ReportWriter, request: Request, svc: Services, report_id: Id
 ) -> MonthlyReport:
     """Sign a draft off: it is locked and never changes; a correction is a new revision."""
     raw = await svc.institutions.call(
@@ -277,7 +278,7 @@ async def export_monthly_report(
     user: ReportReader,
     request: Request,
     svc: Services,
-    report_id: int,
+    report_id: Id,
     format: Literal["xlsx", "csv"] = Query("xlsx"),
 ) -> Response:
     """A report revision as XLSX (one sheet per section) or CSV (UTF-8 with BOM)."""

@@ -11,6 +11,7 @@ from gateway.deps import CurrentUser, Government, check_unit_scope
 from gateway.flow.institutions import active_institution
 from gateway.flow.schemas import Offering, OfferingIn
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 from plumbing.clock import shanghai_today
 from plumbing.errors import DomainError
 from plumbing.pagination import Page
@@ -84,10 +85,10 @@ async def browse_offerings(
     occupation_code: str | None = Query(None, max_length=32),
     level: int | None = Query(None, ge=1, le=5),
     unit_code: str | None = None,
-    institution_id: int | None = None,
+    institution_id: Id | None = None,
     status: str | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Browse listed offerings."""
     params = {
@@ -103,6 +104,6 @@ async def browse_offerings(
 
 
 @router.get("/offerings/{offering_id}", tags=["offerings"], **doc(Offering, "not_found"))
-async def get_offering(offering_id: int, user: CurrentUser, request: Request, svc: Services) -> Any:
+async def get_offering(offering_id: Id, user: CurrentUser, request: Request, svc: Services) -> Any:
     """One offering, with seats left."""
     return await svc.enrolment.relay(request, "GET", f"/v1/offerings/{offering_id}", user)

@@ -20,6 +20,7 @@ from gateway.flow.schemas import (
 )
 from gateway.flow.supervision import require_approved_class_plan
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 from plumbing.pagination import Page
 from plumbing.principal import Principal
 
@@ -69,9 +70,9 @@ async def list_orders(
     request: Request,
     svc: Services,
     status: str | None = Query(None, max_length=16),
-    offering_id: int | None = None,
+    offering_id: Id | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Orders: the caller's own, or those in the caller's scope."""
     params = {"status": status, "offering_id": offering_id, "limit": limit, "offset": offset}
@@ -79,7 +80,7 @@ async def list_orders(
 
 
 @router.get("/orders/{order_id}", tags=["orders"], **doc(Order, "not_found"))
-async def get_order(order_id: int, user: OrderReader, request: Request, svc: Services) -> Any:
+async def get_order(order_id: Id, user: OrderReader, request: Request, svc: Services) -> Any:
     """One order, if it is in the caller's scope."""
     return await svc.enrolment.relay(request, "GET", f"/v1/orders/{order_id}", user)
 
@@ -88,7 +89,7 @@ async def get_order(order_id: int, user: OrderReader, request: Request, svc: Ser
     "/orders/{order_id}/cancel", tags=["orders"], **doc(Order, "not_found", "invalid_state")
 )
 async def cancel_order(
-    order_id: int, user: Worker, request: Request, svc: Services, body: OptionalReason | None = None
+    order_id: Id, user: Worker, request: Request, svc: Services, body: OptionalReason | None = None
 ) -> Any:
     """The worker cancels before the institution accepts; the seat and the yearly slot free up."""
     payload = (body or OptionalReason()).model_dump(mode="json")
@@ -103,7 +104,7 @@ async def cancel_order(
     **doc(Order, "not_found", "invalid_state", "institution_inactive"),
 )
 async def accept_order(
-    order_id: int, user: InstitutionStaff, request: Request, svc: Services
+    order_id: Id, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
     """Order 4 (机构接单): the offering's institution accepts the worker."""
     order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
@@ -115,7 +116,7 @@ async def accept_order(
     "/orders/{order_id}/reject", tags=["orders"], **doc(Order, "not_found", "invalid_state")
 )
 async def reject_order(
-    order_id: int, body: Reason, user: InstitutionStaff, request: Request, svc: Services
+    order_id: Id, body: Reason, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
     """The institution turns the order down, with a reason; the seat frees up."""
     return await svc.enrolment.call(
@@ -129,7 +130,7 @@ async def reject_order(
     **doc(LearningRecord, "not_found", "invalid_state", "class_plan_not_approved", status=201),
 )
 async def record_attendance(
-    order_id: int, body: TimedAttendanceIn, user: Attender, request: Request, svc: Services
+    order_id: Id, body: TimedAttendanceIn, user: Attender, request: Request, svc: Services
 ) -> Any:
     """Record hours: classroom by the institution, pc/app/wechat by the worker; optionally
     a timed session (`started_at`, `ended_at`, `device_id`); only once the class-start plan
@@ -151,7 +152,7 @@ async def record_attendance(
     **doc(Order, "not_found", "invalid_state", "insufficient_attendance"),
 )
 async def complete_order(
-    order_id: int, user: InstitutionStaff, request: Request, svc: Services
+    order_id: Id, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
     """Completion (结业) once attended hours reach 80 % of the offering's hours."""
     return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/complete", user)

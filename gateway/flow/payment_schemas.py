@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.strict import RequestModel
+from gateway.strict import Id, RequestModel
 
 
 class ClaimIn(RequestModel):
@@ -69,7 +69,7 @@ class Objection(BaseModel):
 
 class BatchIn(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"claim_ids": [101, 102, 103]}]})
-    claim_ids: list[int] = Field(min_length=1, max_length=500)
+    claim_ids: list[Id] = Field(min_length=1, max_length=500)
 
 
 class BatchItem(BaseModel):

@@ -16,6 +16,7 @@ from gateway.flow.payment_schemas import Funds as Balance
 from gateway.flow.schemas import Deposit, DepositIn, Reason
 from gateway.idempotency.service import run_once
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 from plumbing.db import SessionDep
 from plumbing.errors import DomainError
 from plumbing.pagination import Page
@@ -62,7 +63,7 @@ OptionalIdempotencyKey = Annotated[
     ),
 )
 async def submit_claim(
-    order_id: int,
+    order_id: Id,
     user: ClaimFiler,
     request: Request,
     svc: Services,
@@ -86,7 +87,7 @@ async def submit_claim(
 
 
 async def evaluation_entitlement(
-    request: Request, svc: Services, user: Principal, order_id: int
+    request: Request, svc: Services, user: Principal, order_id: Id
 ) -> int:
     """The open evaluation-subsidy entitlement of the order, in fen (PLAN §二.(三).13)."""
     found = await svc.evaluation.call(
@@ -111,7 +112,7 @@ async def list_claims(
     svc: Services,
     status: str | None = Query(None, max_length=24),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Claims in the caller's scope."""
     params = {"status": status, "limit": limit, "offset": offset}
@@ -119,7 +120,7 @@ async def list_claims(
 
 
 @router.get("/claims/{claim_id}", tags=["payment"], **doc(Claim, "not_found"))
-async def get_claim(claim_id: int, user: ClaimReader, request: Request, svc: Services) -> Any:
+async def get_claim(claim_id: Id, user: ClaimReader, request: Request, svc: Services) -> Any:
     """One claim."""
     return await svc.enrolment.relay(request, "GET", f"/v1/claims/{claim_id}", user)
 
@@ -140,7 +141,7 @@ async def get_claim(claim_id: int, user: ClaimReader, request: Request, svc: Ser
     ),
 )
 async def approve_claim(
-    claim_id: int,
+    claim_id: Id,
     user: Government,
     request: Request,
     svc: Services,
@@ -170,7 +171,7 @@ async def approve_claim(
     "/claims/{claim_id}/reject", tags=["payment"], **doc(Claim, "not_found", "invalid_state")
 )
 async def reject_claim(
-    claim_id: int, body: Reason, user: Government, request: Request, svc: Services
+    claim_id: Id, body: Reason, user: Government, request: Request, svc: Services
 ) -> Any:
     """A government officer rejects a claim before payment, with a reason; a hold is voided."""
     return await svc.enrolment.call(
@@ -194,7 +195,7 @@ async def reject_claim(
     ),
 )
 async def pay_claim(
-    claim_id: int,
+    claim_id: Id,
     idempotency_key: IdempotencyKey,
     user: Finance,
     request: Request,

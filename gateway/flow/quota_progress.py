@@ -29,6 +29,7 @@ from gateway.flow.report_schemas import (
     Year,
 )
 from gateway.problems import doc, problems
+from gateway.strict import path_segment
 from plumbing.clock import shanghai_today
 from plumbing.principal import Principal
 
@@ -211,5 +212,5 @@ async def set_quota(
 ) -> Any:
     """Enter a unit's quota of person-times for 2020 or later (city officers)."""
     return await svc.institutions.call(
-        request, "PUT", f"/v1/quotas/{year}/{unit_code}", user, json=body.model_dump()
+        request, "PUT", f"/v1/quotas/{year}/{path_segment(unit_code)}", user, json=body.model_dump()
     )

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from gateway.strict import RequestModel
+from gateway.strict import Id, RequestModel
 from plumbing.ids import (
     check_unit_code,
     normalise_credit_code,
@@ -234,7 +234,7 @@ class OfferingIn(RequestModel):
             ]
         }
     )
-    institution_id: int = Field(gt=0)
+    institution_id: Id
     occupation_code: str = OccupationCode
     level: int = Level
     unit_code: str
@@ -276,8 +276,8 @@ class Offering(BaseModel):
 
 class OrderIn(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"offering_id": 1, "request_id": 1}]})
-    offering_id: int = Field(gt=0)
-    request_id: int | None = Field(default=None, gt=0)
+    offering_id: Id
+    request_id: Id | None = None
 
 
 class Order(BaseModel):

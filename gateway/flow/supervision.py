@@ -21,6 +21,7 @@ from gateway.flow.supervision_schemas import (
     WatchEntry,
 )
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 from plumbing.errors import DomainError, Forbidden
 from plumbing.pagination import Page
 from plumbing.principal import Principal
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/api/v1")
 
 
 async def require_approved_class_plan(
-    request: Request, svc: Services, user: Principal, order_id: int
+    request: Request, svc: Services, user: Principal, order_id: Id
 ) -> None:
     """Attendance counts only in a class whose start plan government approved (§二.(三).14)."""
     order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
@@ -46,7 +47,7 @@ async def require_approved_class_plan(
 
 
 async def open_orders(
-    request: Request, svc: Services, user: Principal, institution_id: int
+    request: Request, svc: Services, user: Principal, institution_id: Id
 ) -> list[dict[str, Any]]:
     """The institution's orders still waiting on it (selected or accepted), from enrolment."""
     found = await svc.enrolment.call(
@@ -57,7 +58,7 @@ async def open_orders(
 
 
 async def _accepted_roster(
-    request: Request, svc: Services, user: Principal, offering_id: int
+    request: Request, svc: Services, user: Principal, offering_id: Id
 ) -> list[dict[str, Any]]:
     roster: list[dict[str, Any]] = []
     offset = 0
@@ -93,7 +94,7 @@ async def _accepted_roster(
     **doc(ClassPlan, "not_found", "class_plan_invalid", "institution_inactive", "invalid_state"),
 )
 async def file_class_plan(
-    offering_id: int, body: ClassPlanIn, user: InstitutionStaff, request: Request, svc: Services
+    offering_id: Id, body: ClassPlanIn, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
     """The institution files its class-start plan (开班计划) before the class starts: teaching
     plan, trainers and schedule; the roster is the offering's accepted orders. A returned plan
@@ -118,7 +119,7 @@ async def file_class_plan(
 @router.get(
     "/offerings/{offering_id}/class-plan", tags=["supervision"], **doc(ClassPlan, "not_found")
 )
-async def get_class_plan(offering_id: int, user: Staff, request: Request, svc: Services) -> Any:
+async def get_class_plan(offering_id: Id, user: Staff, request: Request, svc: Services) -> Any:
     """An offering's class-start plan (government, or the offering's institution)."""
     return await svc.institutions.call(request, "GET", f"/v1/class-plans/{offering_id}", user)
 
@@ -129,7 +130,7 @@ async def get_class_plan(offering_id: int, user: Staff, request: Request, svc: S
     **doc(ClassPlan, "not_found", "invalid_state"),
 )
 async def approve_class_plan(
-    offering_id: int, user: Government, request: Request, svc: Services
+    offering_id: Id, user: Government, request: Request, svc: Services
 ) -> Any:
     """Government approves a submitted class-start plan: attendance may now be recorded."""
     return await svc.institutions.call(
@@ -143,7 +144,7 @@ async def approve_class_plan(
     **doc(ClassPlan, "not_found", "invalid_state"),
 )
 async def return_class_plan(
-    offering_id: int, body: Reason, user: Government, request: Request, svc: Services
+    offering_id: Id, body: Reason, user: Government, request: Request, svc: Services
 ) -> Any:
     """Government returns a submitted plan with the reason; the institution files it again."""
     return await svc.institutions.call(
@@ -161,9 +162,9 @@ async def list_class_plans(
     request: Request,
     svc: Services,
     status: str | None = Query(None, pattern="^(submitted|approved|returned)$"),
-    institution_id: int | None = None,
+    institution_id: Id | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Class-start plans: government's review queue (`status=submitted`), or an
     institution's own."""
@@ -177,7 +178,7 @@ async def list_class_plans(
     **doc(Inspection, "not_found", status=201),
 )
 async def record_inspection(
-    institution_id: int, body: InspectionIn, user: Government, request: Request, svc: Services
+    institution_id: Id, body: InspectionIn, user: Government, request: Request, svc: Services
 ) -> Any:
     """Record an inspection: date, findings, severity and when follow-up is due."""
     return await svc.institutions.call(
@@ -194,9 +195,7 @@ async def record_inspection(
     tags=["supervision"],
     **doc(list[Inspection], "not_found"),  # type: ignore[arg-type]
 )
-async def list_inspections(
-    institution_id: int, user: Staff, request: Request, svc: Services
-) -> Any:
+async def list_inspections(institution_id: Id, user: Staff, request: Request, svc: Services) -> Any:
     """An institution's inspections (government, or the institution's own staff)."""
     return await svc.institutions.call(
         request, "GET", f"/v1/institutions/{institution_id}/inspections", user
@@ -209,7 +208,7 @@ async def list_inspections(
     **doc(DesignationView, "not_found", status=201),
 )
 async def designate(
-    institution_id: int, body: DesignationIn, user: Government, request: Request, svc: Services
+    institution_id: Id, body: DesignationIn, user: Government, request: Request, svc: Services
 ) -> Any:
     """Record a high-skill talent training base (city, provincial, national) or a
     skill-master studio (master, trade), with its dates; it shows on the institution."""
@@ -228,7 +227,7 @@ async def designate(
     **doc(Page[Order], "not_found"),
 )
 async def institution_open_orders(
-    institution_id: int, user: Government, request: Request, svc: Services
+    institution_id: Id, user: Government, request: Request, svc: Services
 ) -> Any:
     """The institution's orders still waiting on it, e.g. after a revocation, for government
     to cancel or move."""
@@ -244,7 +243,7 @@ async def institution_open_orders(
     "/institutions/{institution_id}/ratings", tags=["supervision"], **doc(RatingList, "not_found")
 )
 async def institution_ratings(
-    institution_id: int, user: Staff, request: Request, svc: Services
+    institution_id: Id, user: Staff, request: Request, svc: Services
 ) -> Any:
     """An institution's rating history with its inputs."""
     return await svc.institutions.call(
@@ -272,7 +271,7 @@ async def watch_list(user: Government, request: Request, svc: Services) -> Any:
 
 @router.get("/supervision/outcomes", tags=["supervision"], **doc(None))
 async def outcomes(
-    user: Government, request: Request, svc: Services, institution_id: int | None = None
+    user: Government, request: Request, svc: Services, institution_id: Id | None = None
 ) -> Any:
     """Order and claim outcomes per institution, as enrolment counts them."""
     return await svc.enrolment.call(

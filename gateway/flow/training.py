@@ -21,6 +21,7 @@ from gateway.flow.enrolment_schemas import (
 from gateway.flow.schemas import Reason
 from gateway.flow.supervision import require_approved_class_plan
 from gateway.problems import doc
+from gateway.strict import MAX_ID, Id
 from plumbing.pagination import Page
 from plumbing.principal import Principal
 
@@ -34,7 +35,7 @@ FlagReader = Annotated[Principal, Depends(roles("government", "admin", "finance"
     **doc(LearningRecord, "not_found", "invalid_state", "class_plan_not_approved", status=201),
 )
 async def record_learning_session(
-    order_id: int, body: LearningSessionIn, user: Worker, request: Request, svc: Services
+    order_id: Id, body: LearningSessionIn, user: Worker, request: Request, svc: Services
 ) -> Any:
     """An online learning session from pc, app or WeChat (三端同步学习): its length counts
     towards the order's one learning total; anomalies raise flags. Only once the class-start
@@ -55,7 +56,7 @@ async def record_learning_session(
     **doc(DeliveredOrder, "not_found", "invalid_state"),
 )
 async def drop_order(
-    order_id: int, body: Reason, user: InstitutionStaff, request: Request, svc: Services
+    order_id: Id, body: Reason, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
     """The institution records that an accepted worker dropped out, with a reason."""
     return await svc.enrolment.call(
@@ -68,7 +69,7 @@ async def drop_order(
     tags=["training"],
     **doc(DeliveredOrder, "not_found", "invalid_state", "delivery_already_recorded"),
 )
-async def confirm_delivery(order_id: int, user: Worker, request: Request, svc: Services) -> Any:
+async def confirm_delivery(order_id: Id, user: Worker, request: Request, svc: Services) -> Any:
     """The worker confirms the training was delivered; no claim can be made before this."""
     return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/confirm", user)
 
@@ -79,7 +80,7 @@ async def confirm_delivery(order_id: int, user: Worker, request: Request, svc: S
     **doc(DeliveredOrder, "not_found", "invalid_state", "delivery_already_recorded"),
 )
 async def dispute_delivery(
-    order_id: int, body: Reason, user: Worker, request: Request, svc: Services
+    order_id: Id, body: Reason, user: Worker, request: Request, svc: Services
 ) -> Any:
     """The worker disputes that the training was delivered, with a reason."""
     return await svc.enrolment.call(
@@ -88,13 +89,13 @@ async def dispute_delivery(
 
 
 @router.get("/orders/{order_id}/timeline", tags=["orders"], **doc(Timeline, "not_found"))
-async def order_timeline(order_id: int, user: OrderReader, request: Request, svc: Services) -> Any:
+async def order_timeline(order_id: Id, user: OrderReader, request: Request, svc: Services) -> Any:
     """Every transition of the order, with actor, time and reason."""
     return await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}/timeline", user)
 
 
 @router.get("/orders/{order_id}/decision", tags=["orders"], **doc(Decision, "not_found"))
-async def order_decision(order_id: int, user: OrderReader, request: Request, svc: Services) -> Any:
+async def order_decision(order_id: Id, user: OrderReader, request: Request, svc: Services) -> Any:
     """The order's eligibility decision: the rule version and facts stored at selection,
     and the rules replayed on them (for auditors)."""
     return await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}/decision", user)
@@ -106,10 +107,10 @@ async def list_flags(
     request: Request,
     svc: Services,
     status: str | None = Query(None, max_length=16),
-    order_id: int | None = None,
+    order_id: Id | None = None,
     kind: str | None = Query(None, max_length=32),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Anomaly flags on learning records in the caller's scope."""
     params = {
@@ -126,7 +127,7 @@ async def list_flags(
     "/flags/{flag_id}/resolve", tags=["training"], **doc(Flag, "not_found", "invalid_state")
 )
 async def resolve_flag(
-    flag_id: int, body: FlagResolutionIn, user: Government, request: Request, svc: Services
+    flag_id: Id, body: FlagResolutionIn, user: Government, request: Request, svc: Services
 ) -> Any:
     """Government clears or confirms an open flag, with a reason; only then can the order
     be claimed."""

@@ -13,6 +13,7 @@ from gateway.flow.enrolment_schemas import EligibilityDecision, WorkerProfile, W
 from gateway.flow.schemas import Offering, RequestIn, TrainingRequest
 from gateway.problems import doc
 from gateway.ratelimit import limit
+from gateway.strict import MAX_ID, Id
 from plumbing.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["workers"])
@@ -53,7 +54,7 @@ async def eligibility(
     svc: Services,
     occupation_code: str | None = Query(None, min_length=1, max_length=32),
     level: int | None = Query(None, ge=1, le=5),
-    offering_id: int | None = Query(None, gt=0),
+    offering_id: Id | None = None,
 ) -> Any:
     """Would a selection of this occupation and level (or of this offering) be subsidised?
     Every reason, with its code, plan clause and a sentence in Chinese (English with
@@ -84,7 +85,7 @@ async def list_requests(
     request: Request,
     svc: Services,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Training requests: a worker's own, or those in an officer's scope."""
     return await svc.enrolment.relay(
@@ -93,19 +94,19 @@ async def list_requests(
 
 
 @router.get("/requests/{request_id}", **doc(TrainingRequest, "not_found"))
-async def get_request(request_id: int, user: CurrentUser, request: Request, svc: Services) -> Any:
+async def get_request(request_id: Id, user: CurrentUser, request: Request, svc: Services) -> Any:
     """One training request."""
     return await svc.enrolment.relay(request, "GET", f"/v1/requests/{request_id}", user)
 
 
 @router.get("/requests/{request_id}/matches", **doc(Page[Offering], "not_found"))
 async def request_matches(
-    request_id: int,
+    request_id: Id,
     user: CurrentUser,
     request: Request,
     svc: Services,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> Any:
     """Listed offerings with free seats that match a request, the worker's own unit first."""
     return await svc.enrolment.relay(
