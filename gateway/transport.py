@@ -48,6 +48,10 @@ class Limits:
     read_timeout_s: float
     max_connections: int = 100
     max_keepalive: int = 50
+    # An idle pooled connection is dropped by the gateway before the service drops it
+    # (uvicorn closes after 5 s idle): a write is never sent on a connection the server is
+    # closing at that moment, which would fail it and, as a write, not be retried.
+    keepalive_expiry_s: float = 4.0
 
 
 class Transport(Protocol):
@@ -75,6 +79,7 @@ class HttpxTransport:
             limits=module.Limits(
                 max_connections=limits.max_connections,
                 max_keepalive_connections=limits.max_keepalive,
+                keepalive_expiry=limits.keepalive_expiry_s,
             ),
             trust_env=False,  # no proxies or .netrc between the gateway and its services
         )
@@ -123,7 +128,9 @@ class AiohttpTransport:
         self._session = aiohttp.ClientSession(
             base_url=self._base_url,
             connector=aiohttp.TCPConnector(
-                limit=limits.max_connections, limit_per_host=limits.max_connections
+                limit=limits.max_connections,
+                limit_per_host=limits.max_connections,
+                keepalive_timeout=limits.keepalive_expiry_s,
             ),
             # sock_connect is httpx's connect timeout, sock_read its read timeout; waiting
             # for a free connection of the pool is bounded by the read timeout, as in httpx.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -123,3 +124,24 @@ def test_query_pairs_are_written_as_httpx_writes_them() -> None:
         ("e", "x"),
         ("e", "y"),
     ]
+
+
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+async def test_idle_connections_are_dropped_before_the_service_drops_them(kind: ClientKind) -> None:
+    """uvicorn closes a keep-alive connection after `timeout_keep_alive` idle seconds; the
+    gateway's pool must let it go sooner, or a write may go out on a closing connection."""
+    import uvicorn
+
+    from gateway.transport import Limits, make_transport
+
+    server_idle_s = uvicorn.Config(app=None).timeout_keep_alive
+    transport: Any = make_transport(kind, closed_port_url(), Limits(0.5, 2.0))
+    try:
+        if kind == "aiohttp":
+            # private, but the only place aiohttp keeps the setting it was given
+            idle_s = transport._open().connector._keepalive_timeout
+        else:
+            idle_s = transport._client._transport._pool._keepalive_expiry
+        assert 0 < idle_s < server_idle_s
+    finally:
+        await transport.aclose()
