@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 from contextlib import AsyncExitStack
 
 import asyncpg
 
-from bench.scale_data import create_database, drop_database, generate, plain_dsn
+from bench.pg import database_url, drop_database, dsn, server_url
+from bench.scale_data import create_enrolment_database, generate
 from bench.scale_probe import QUERIES, Probe, explain_all, plan_problems, probe, time_all
 from plumbing.migrate import head_revision, upgrade
 
@@ -32,20 +32,12 @@ SMALL_ORDERS, SMALL_WORKERS = 10_000, 5_000
 MAX_RATIO = 2.0
 
 
-def server_url() -> str:
-    return (
-        os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-    )
-
-
 def database_name(orders: int, workers: int) -> str:
     return f"jineng_scale_{orders}_{workers}"
 
 
 async def _exists(server: str, name: str) -> bool:
-    conn = await asyncpg.connect(plain_dsn(server))
+    conn = await asyncpg.connect(dsn(server))
     try:
         return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
     finally:
@@ -55,16 +47,14 @@ async def _exists(server: str, name: str) -> bool:
 async def prepare(server: str, orders: int, workers: int, reuse: bool) -> str:
     """The database for this scale: generated now, or (with --reuse) the kept one, migrated
     to head (a new index is built on the existing rows)."""
-    from sqlalchemy.engine import make_url
-
     name = database_name(orders, workers)
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    url = database_url(server, name)
     if reuse and await _exists(server, name):
         print(f"reusing {name}; migrating to {head_revision('enrolment')}", flush=True)
         await asyncio.to_thread(upgrade, "enrolment", url)
         return url
     print(f"generating {name}: {orders:,} orders for {workers:,} workers", flush=True)
-    url = await create_database(server, name)
+    url = await create_enrolment_database(server, name)
     summary = await generate(url, orders, workers)
     print(
         f"  {summary.workers:,} workers, {summary.offerings:,} offerings, {summary.orders:,}"

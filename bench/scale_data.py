@@ -22,10 +22,10 @@ from functools import cache
 from typing import Any
 
 import asyncpg
-from sqlalchemy.engine import make_url
 from stdnum.cn import ric
 from tqdm import tqdm  # type: ignore[import-untyped]
 
+from bench.pg import create_database, drop_database, dsn
 from plumbing.clock import SHANGHAI
 from plumbing.crypto import PersonalDataCipher
 from plumbing.ids import mask_id_number, mask_name, mask_phone
@@ -226,10 +226,6 @@ def _place_in_force(place: str, year: int) -> bool:
         return all(ric.is_valid(_with_check(f"{place}{year}{md}011")) for md in ("0101", "1231"))
     except KeyError:  # python-stdnum's table has codes without counties
         return False
-
-
-def plain_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _bar(total: int, desc: str, show: bool) -> Any:
@@ -551,25 +547,12 @@ async def _copy(
     return done
 
 
-async def create_database(server_url: str, name: str) -> str:
-    """A fresh, migrated database `name` on the server (dropped first if it exists)."""
-    conn = await asyncpg.connect(plain_dsn(server_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+async def create_enrolment_database(server_url: str, name: str) -> str:
+    """A fresh, migrated enrolment database `name` on the server (dropped first if it exists)."""
+    await drop_database(server_url, name)
+    url = await create_database(server_url, name)
     await asyncio.to_thread(upgrade, "enrolment", url)
     return url
-
-
-async def drop_database(server_url: str, name: str) -> None:
-    conn = await asyncpg.connect(plain_dsn(server_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def generate(
@@ -584,7 +567,7 @@ async def generate(
     listed = open_offerings(len(offerings) + 1, units_, trades_)
     plan_events(offerings, seed)
     summary = Summary(workers=n_workers, orders=len(orders), offerings=len(offerings))
-    conn = await asyncpg.connect(plain_dsn(url))
+    conn = await asyncpg.connect(dsn(url))
     try:
         await conn.execute("SET synchronous_commit = off")
         masked = [""]

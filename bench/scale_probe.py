@@ -20,7 +20,8 @@ import asyncpg
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import event
 
-from bench.scale_data import YEARS, plain_dsn, trades, units
+from bench.pg import dsn
+from bench.scale_data import YEARS, trades, units
 from plumbing.db import make_engine, make_sessionmaker
 from plumbing.principal import Principal
 from services.enrolment.config import Settings
@@ -98,7 +99,7 @@ async def probe(name: str, url: str, seed: int = 11) -> AsyncIterator[Probe]:
 
 
 async def _prepare(p: Probe) -> None:
-    conn = await asyncpg.connect(plain_dsn(p.url))
+    conn = await asyncpg.connect(dsn(p.url))
     try:
         p.workers = int(await conn.fetchval("SELECT max(worker_id) FROM worker_profiles"))
         rows = await conn.fetch(
@@ -116,7 +117,7 @@ async def selection_pairs(p: Probe, n: int) -> None:
     """(worker, offering) pairs for `n` selections that must succeed: the worker has no live
     order for the offering's trade and no slot taken since 2022 (reruns on a kept database
     select too), and each worker selects once."""
-    conn = await asyncpg.connect(plain_dsn(p.url))
+    conn = await asyncpg.connect(dsn(p.url))
     pairs: list[tuple[int, int]] = []
     used: set[int] = set()
     try:
@@ -221,7 +222,7 @@ async def time_all(probes: list[Probe], runs: int, warmup: int) -> None:
 
 async def explain_all(p: Probe) -> None:
     """Run each query once more with the capture on; EXPLAIN every statement it sent."""
-    conn = await asyncpg.connect(plain_dsn(p.url))
+    conn = await asyncpg.connect(dsn(p.url))
     try:
         for query, call in CALLS.items():
             p.captured = []

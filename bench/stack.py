@@ -19,9 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
-from sqlalchemy.engine import make_url
-
+from bench.pg import create_database, drop_database, dsn, server_url
 from plumbing import sqlstats
 from plumbing.migrate import upgrade
 from plumbing.settings import DEFAULT_INTERNAL_TOKEN
@@ -29,20 +27,6 @@ from scripts.launch import ORDER, Stack, free_port, start_stack
 
 READY_TIMEOUT_S = 120.0
 HIGH_LIMIT = "1000000000"
-
-
-def server_url() -> str:
-    """The PostgreSQL server the benchmark uses (any database on it)."""
-    return (
-        os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-    )
-
-
-def dsn(url: str) -> str:
-    """The plain libpq form asyncpg takes."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @dataclass
@@ -58,23 +42,6 @@ class BenchStack:
 
     def dsn(self, name: str) -> str:
         return dsn(self.database_urls[name])
-
-
-async def _create(server: str, name: str) -> str:
-    conn = await asyncpg.connect(dsn(server))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop(server: str, name: str) -> None:
-    conn = await asyncpg.connect(dsn(server))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 def stack_env(var_dir: Path, database_urls: dict[str, str]) -> dict[str, str]:
@@ -138,7 +105,7 @@ async def bench_stack(
     try:
         database_urls: dict[str, str] = {}
         for svc in ORDER:
-            database_urls[svc] = await _create(server, names[svc])
+            database_urls[svc] = await create_database(server, names[svc])
             created.append(names[svc])
             await asyncio.to_thread(upgrade, svc, database_urls[svc])
         var_dir = work_dir / "var"
@@ -157,4 +124,4 @@ async def bench_stack(
             timeout = 300.0 if profile else 10.0
             await asyncio.shield(asyncio.to_thread(stack.stop, timeout))
         for name in created:
-            await asyncio.shield(_drop(server, name))
+            await asyncio.shield(drop_database(server, name))

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from bench.scale_data import Summary, create_database, drop_database, generate, plain_dsn
+from bench.pg import drop_database, dsn
+from bench.scale_data import Summary, create_enrolment_database, generate
 from bench.scale_probe import Plan, plan_problems
 from plumbing.crypto import PersonalDataCipher
 from plumbing.ids import normalise_id_number
@@ -28,7 +29,7 @@ ORDERS, WORKERS = 2_000, 900
 @pytest.fixture(scope="module")
 async def scaled(postgres: str) -> AsyncIterator[tuple[str, Summary]]:
     name = f"jt_scale_{uuid.uuid4().hex[:8]}"
-    url = await create_database(postgres, name)
+    url = await create_enrolment_database(postgres, name)
     try:
         summary = await generate(url, ORDERS, WORKERS, seed=5, show=False)
         yield url, summary
@@ -37,7 +38,7 @@ async def scaled(postgres: str) -> AsyncIterator[tuple[str, Summary]]:
 
 
 async def _fetch(url: str, sql: str, *args: object) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(plain_dsn(url))
+    conn = await asyncpg.connect(dsn(url))
     try:
         return list(await conn.fetch(sql, *args))
     finally:
