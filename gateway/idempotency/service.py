@@ -120,17 +120,12 @@ async def run_once(
         if taken_uncertain or (isinstance(error, DomainError) and error.code == "gateway_timeout"):
             # The service may have done it (now or on the first attempt): keep the key as
             # uncertain, so no repeat is ever taken for a fresh first attempt.
-            await _mark(session, record.id, "uncertain")
+            await _update(session, record.id, state="uncertain")
         else:
             # Nothing we can vouch for happened: free the key for a retry.
             await _free(session, record.id)
         raise
-    await session.execute(
-        update(IdempotencyRecord)
-        .where(col(IdempotencyRecord.id) == record.id)
-        .values(state="done", response_status=status, response_body=stored)
-    )
-    await session.commit()
+    await _update(session, record.id, state="done", response_status=status, response_body=stored)
     return _response(status, stored, replayed=False)
 
 
@@ -139,41 +134,37 @@ async def _free(session: AsyncSession, record_id: int | None) -> None:
     await session.commit()
 
 
-async def _mark(session: AsyncSession, record_id: int | None, state: str) -> None:
-    await session.execute(
-        update(IdempotencyRecord).where(col(IdempotencyRecord.id) == record_id).values(state=state)
+async def _update(
+    session: AsyncSession, record_id: int | None, *only_if: Any, **values: Any
+) -> bool:
+    """One UPDATE of the record, committed; with `only_if` conditions it is conditional, so
+    of two requests racing for one record one wins. True if the record was changed."""
+    result = await session.execute(
+        update(IdempotencyRecord)
+        .where(col(IdempotencyRecord.id) == record_id, *only_if)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
     await session.commit()
+    return bool(cast(CursorResult[Any], result).rowcount == 1)
 
 
 async def _take_over_uncertain(session: AsyncSession, record: IdempotencyRecord) -> bool:
-    """Repeat an uncertain request: one conditional UPDATE, so one repeat at a time."""
-    taken = await session.execute(
-        update(IdempotencyRecord)
-        .where(col(IdempotencyRecord.id) == record.id, col(IdempotencyRecord.state) == "uncertain")
-        .values(state="in_progress", created_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    await session.commit()
-    return bool(cast(CursorResult[Any], taken).rowcount == 1)
+    """Repeat an uncertain request: one repeat at a time."""
+    uncertain = col(IdempotencyRecord.state) == "uncertain"
+    return await _update(session, record.id, uncertain, state="in_progress", created_at=utcnow())
 
 
 async def _take_over(session: AsyncSession, record: IdempotencyRecord, lease_s: float) -> bool:
-    """Claim an abandoned in-flight record: one conditional UPDATE, so one taker wins."""
+    """Claim an abandoned in-flight record: one taker wins."""
     now = utcnow()
-    stale = now - dt.timedelta(seconds=lease_s)
-    taken = await session.execute(
-        update(IdempotencyRecord)
-        .where(
-            col(IdempotencyRecord.id) == record.id,
-            col(IdempotencyRecord.state) == "in_progress",
-            col(IdempotencyRecord.created_at) < stale,
-        )
-        .values(created_at=now)
-        .execution_options(synchronize_session=False)
+    return await _update(
+        session,
+        record.id,
+        col(IdempotencyRecord.state) == "in_progress",
+        col(IdempotencyRecord.created_at) < now - dt.timedelta(seconds=lease_s),
+        created_at=now,
     )
-    await session.commit()
-    return bool(cast(CursorResult[Any], taken).rowcount == 1)
 
 
 def _response(status: int, body: Any, *, replayed: bool) -> JSONResponse:
