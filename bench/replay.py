@@ -267,7 +267,9 @@ def build(
         t_txns = [(r, t) for r in twin[step] for t in r.transactions]
         m_txns = [(r, t) for r in requests for t in r.transactions]
         if len(m_txns) != len(t_txns):
-            raise TraceError(f"step {step}: {len(m_txns)} vs {len(t_txns)} transactions")
+            raise TraceError(
+                f"step {step}: the recordings differ, {len(m_txns)} vs {len(t_txns)} transactions"
+            )
         plans: list[TransactionPlan] = []
         for ti, ((req, txn), (_, ttxn)) in enumerate(zip(m_txns, t_txns, strict=True)):
             if len(txn.statements) != len(ttxn.statements):

@@ -60,7 +60,9 @@ class BenchStack:
             self.stack.start_process(name)
         await asyncio.to_thread(self.stack.wait_ready, READY_TIMEOUT_S)
         if self.profile:
-            await asyncio.to_thread(_profiled, self.stack, self.profile, self.profile_dir)
+            await asyncio.to_thread(
+                _profiled, self.stack, self.profile, self.profile_dir or self.log_dir
+            )
 
 
 async def spread_sequences(dsns: list[str]) -> None:
