@@ -3,9 +3,11 @@
     python -m bench            # the full run, a few minutes
     python -m bench --quick    # tiny counts, for the test (tests/bench/test_bench.py)
 
-Prints the tables, writes var/bench/bench.json and var/bench/latency.png, and ends with
-`bench: flows_per_s=N gateway_vs_service=R service_vs_floor=R p99_ms=N`. What each figure
-means: docs/PERFORMANCE.md.
+The floor is the services' own SQL, recorded at the start of the run with the SQL trace
+and replayed with asyncpg (bench/floor.py, bench/replay.py), for the selection step and for
+the whole flow. Prints the tables, writes var/bench/bench.json and var/bench/latency.png,
+and ends with `bench: flows_per_s=N gateway_vs_service=R service_vs_floor=R p99_ms=N`.
+What each figure means: docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ A transaction is the span from a connection's first statement to its commit or r
 which is when the asyncpg dialect sends BEGIN and COMMIT/ROLLBACK; the pool's pre-ping
 (`BEGIN; ; ROLLBACK` outside SQLAlchemy's cursor) is not in it.
 
+The record is written when the request ends, synchronously: a tool for recording, not for
+a measured run (make bench restarts the processes without it before measuring).
 Off by default: then no engine event is registered and the request middleware does nothing
 extra (tests/bench/test_sqltrace.py). Pickle, because the values must come back with their
 exact types (datetime, date, Decimal, bytes); the files are written and read by this
@@ -78,7 +80,10 @@ def enabled() -> bool:
 
 
 def _key(conn: Any) -> int:
-    return id(conn.connection.dbapi_connection)
+    try:
+        return id(conn.connection.dbapi_connection)
+    except Exception:  # an invalidated connection: its own transaction all the same
+        return id(conn)
 
 
 def install(engine: AsyncEngine) -> None:
