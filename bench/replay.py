@@ -192,6 +192,8 @@ def _rule_positions(sql: str, kind: str | None, width: int) -> dict[int, str]:
     """Which parameter positions (0-based, within one parameter set) a rule computes."""
     if kind == "entries":
         cols = _insert_columns(sql)
+        if width % len(cols):
+            raise TraceError(f"audit entries not bound one parameter per column: {sql[:120]!r}")
         return {
             i: {"seq": "audit_seq", "mac": "audit_mac"}[c]
             for i in range(width)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,7 +19,10 @@ from bench import replay
 from bench.pg import create_database, drop_database, dsn
 from bench.stack import spread_sequences
 from plumbing import sqltrace
+from plumbing.clock import utcnow
 from plumbing.db import make_engine
+from services.enrolment.audit.service import mac_of
+from services.enrolment.config import DEFAULT_AUDIT_KEY
 
 SCHEMA = (
     "CREATE TABLE orders (id serial PRIMARY KEY, worker_id int NOT NULL, status text NOT NULL)",
@@ -194,3 +198,112 @@ async def test_a_value_the_template_cannot_thread_fails_the_build(
             {"w": [requests["work.501"], requests["work.502"]]},
             known={501},
         )
+
+
+AUDIT_SCHEMA = (
+    "CREATE TABLE audit_heads (id int PRIMARY KEY, seq int NOT NULL, mac text NOT NULL)",
+    "INSERT INTO audit_heads VALUES (1, 0, '')",
+    "CREATE TABLE audit_entries (id serial PRIMARY KEY, seq int NOT NULL UNIQUE, "
+    "kind text NOT NULL, ref_id int NOT NULL, payload text NOT NULL, mac text NOT NULL, "
+    "at timestamptz NOT NULL)",
+)
+
+
+async def audited(engine: Any, worker_id: int, key: str = DEFAULT_AUDIT_KEY) -> None:
+    """An order and its audit entry, chained as services/enrolment/audit/service.py does."""
+    trace = sqltrace.start("enrolment", f"audited.{worker_id}", "POST", "/audited")
+    try:
+        async with engine.begin() as conn:
+            order_id = (
+                await conn.execute(
+                    text("INSERT INTO orders (worker_id, status) VALUES (:w, 'new') RETURNING id"),
+                    {"w": worker_id},
+                )
+            ).scalar_one()
+            head = (
+                await conn.execute(
+                    text("SELECT id, seq, mac FROM audit_heads WHERE id = 1 FOR UPDATE")
+                )
+            ).one()
+            seq, payload = head.seq + 1, json.dumps({"order_id": order_id})
+            mac = mac_of(key, head.mac, seq, "order", order_id, payload)
+            await conn.execute(
+                text(
+                    "INSERT INTO audit_entries (seq, kind, ref_id, payload, mac, at) "
+                    "VALUES (:seq, :kind, :ref, :payload, :mac, :at)"
+                ),
+                {
+                    "seq": seq,
+                    "kind": "order",
+                    "ref": order_id,
+                    "payload": payload,
+                    "mac": mac,
+                    "at": utcnow(),
+                },
+            )
+            await conn.execute(
+                text("UPDATE audit_heads SET seq=:seq, mac=:mac WHERE audit_heads.id = 1"),
+                {"seq": seq, "mac": mac},
+            )
+    finally:
+        sqltrace.finish(trace)
+
+
+async def test_the_audit_chain_is_extended_by_the_rules_and_stays_valid(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = await asyncpg.connect(dsn(database))
+    try:
+        for statement in AUDIT_SCHEMA:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+    monkeypatch.setenv(sqltrace.ENV, str(tmp_path))
+    engine = make_engine(database)
+    try:
+        await audited(engine, 601)
+        await audited(engine, 602)
+        await audited(engine, 603, key="another key")
+    finally:
+        await engine.dispose()
+    requests = {r.request_id: r for r in sqltrace.read(tmp_path)}
+    # A chain the rule cannot reproduce (here: another key) fails the build.
+    with pytest.raises(replay.TraceError, match="audit rule"):
+        replay.build(
+            {"a": [requests["audited.603"]]}, {"a": [requests["audited.602"]]}, known={603}
+        )
+    template = replay.build(
+        {"a": [requests["audited.601"]]}, {"a": [requests["audited.602"]]}, known={601}
+    )
+    pool = await asyncpg.create_pool(dsn(database), min_size=1, max_size=4)
+    assert pool is not None
+    try:
+        # The recording with the other key left a bad entry: take it off the chain.
+        await pool.execute("DELETE FROM audit_entries WHERE seq = 3")
+        await pool.execute(
+            "UPDATE audit_heads SET seq = 2, mac = (SELECT mac FROM audit_entries WHERE seq = 2)"
+        )
+
+        async def one(worker: int) -> None:
+            flow = replay.Flow.new({601: worker})
+            for txn in template.steps["a"]:
+                await replay.run_transaction(pool, txn, flow)
+
+        await asyncio.gather(*(one(w) for w in (8001, 8002, 8003, 8004)))
+        entries = await pool.fetch("SELECT * FROM audit_entries ORDER BY seq")
+        head = await pool.fetchrow("SELECT seq, mac FROM audit_heads")
+        new_orders = {
+            r["id"] for r in await pool.fetch("SELECT id FROM orders WHERE worker_id >= 8001")
+        }
+    finally:
+        await pool.close()
+    previous = ""
+    for expected, e in enumerate(entries, start=1):
+        assert e["seq"] == expected
+        assert e["mac"] == mac_of(
+            DEFAULT_AUDIT_KEY, previous, e["seq"], e["kind"], e["ref_id"], e["payload"]
+        )
+        assert json.loads(e["payload"]) == {"order_id": e["ref_id"]}  # threaded inside
+        previous = e["mac"]
+    assert (head["seq"], head["mac"]) == (len(entries), previous)
+    assert {e["ref_id"] for e in entries[-4:]} == new_orders
