@@ -3,9 +3,11 @@
     python -m bench            # the full run, a few minutes
     python -m bench --quick    # tiny counts, for the test (tests/bench/test_bench.py)
 
-Prints the tables, writes var/bench/bench.json and var/bench/latency.png, and ends with
-`bench: flows_per_s=N gateway_vs_service=R service_vs_floor=R p99_ms=N`. What each figure
-means: docs/PERFORMANCE.md.
+The floor is the services' own SQL, recorded at the start of the run with the SQL trace
+and replayed with asyncpg (bench/floor.py, bench/replay.py), for the selection step and for
+the whole flow. Prints the tables, writes var/bench/bench.json and var/bench/latency.png,
+and ends with `bench: flows_per_s=N gateway_vs_service=R service_vs_floor=R p99_ms=N`.
+What each figure means: docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import asyncpg
 
 from bench import report
 from bench.cpu import CpuMeter, postmaster_pid
-from bench.floor import FloorPools
+from bench.floor import DATABASES, FloorPools, FloorVariant, TracedService, record, verify
 from bench.flow import (
     COHORT,
     STEPS,
@@ -31,6 +33,7 @@ from bench.flow import (
     Principals,
     Recorder,
     ServiceVariant,
+    internal,
     setup_staff,
 )
 from bench.run import (
@@ -98,8 +101,9 @@ async def measure(
     cfg: dict[str, Any], out_dir: Path, say: Any, profile: list[str]
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="jineng-bench-") as tmp:
+        trace_dir = Path(tmp) / "sqltrace"
         async with (
-            bench_stack(Path(tmp), profile, out_dir) as st,
+            bench_stack(Path(tmp), profile, out_dir, trace_dir) as st,
             aiohttp.ClientSession(
                 # Idle connections go before uvicorn's 5 s keep-alive closes them, as in the
                 # gateway (gateway/transport.py): no request goes out on a closing connection.
@@ -111,13 +115,22 @@ async def measure(
             say(f"stack up: {st.urls['gateway']}; databases on {st.server.split('@')[-1]}")
             staff = await setup_staff(http, st.urls["gateway"])
             gateway = GatewayVariant(http, st.urls["gateway"], staff)
-            service = ServiceVariant(
-                http, st.urls, Principals.for_institution(staff.institution_id)
+            who = Principals.for_institution(staff.institution_id)
+            service = ServiceVariant(http, st.urls, who)
+            # The floor's SQL: four flows recorded through the traced services, then the
+            # processes restart without the trace (bench/floor.py).
+            templates = await record(TracedService(http, st.urls, who), trace_dir)
+            await st.untrace()
+            say(
+                f"recorded the services' SQL: {templates.leader.statement_count()} statements "
+                f"for a cohort leader's flow, {templates.follower.statement_count()} for the "
+                f"others', {templates.statements_per_selection()} for a selection"
             )
             pools = await FloorPools.open(
-                {s: st.dsn(s) for s in ("institutions", "enrolment", "evaluation")},
-                cfg["select_concurrency"],
+                {s: st.dsn(s) for s in DATABASES},
+                max(cfg["select_concurrency"], cfg["flow_concurrency"]),
             )
+            floor = FloorVariant(pools, templates)
             conn = await asyncpg.connect(st.dsn("enrolment"))
             pg_version = str(await conn.fetchval("SHOW server_version"))
             await conn.close()
@@ -125,11 +138,12 @@ async def measure(
             try:
                 # Warm-up (not counted): connections, prepared statements, code paths.
                 warm = cfg["warmup"]
+                await flow_segment(floor, meter, warm, warm)
                 await flow_segment(service, meter, warm, warm)
                 await flow_segment(gateway, meter, warm, warm)
-                await selection_segment(pools, service, meter, warm, warm)
+                await selection_segment(pools, service, meter, warm, warm, templates)
                 sel: dict[str, list[Segment]] = {"floor": [], "service": [], "gateway": []}
-                flows: dict[str, list[Segment]] = {"service": [], "gateway": []}
+                flows: dict[str, list[Segment]] = {"floor": [], "service": [], "gateway": []}
                 for r in range(cfg["rounds"]):
                     for name, variant in (
                         ("floor", pools),
@@ -137,16 +151,30 @@ async def measure(
                         ("gateway", gateway),
                     ):
                         seg = await selection_segment(
-                            variant, service, meter, cfg["select_n"], cfg["select_concurrency"]
+                            variant,
+                            service,
+                            meter,
+                            cfg["select_n"],
+                            cfg["select_concurrency"],
+                            templates,
                         )
                         sel[name].append(seg)
                         say(f"round {r + 1} select {name}: {seg.per_s:.1f}/s")
-                    for name, fvariant in (("service", service), ("gateway", gateway)):
+                    for name, fvariant in (
+                        ("floor", floor),
+                        ("service", service),
+                        ("gateway", gateway),
+                    ):
                         fseg = await flow_segment(
                             fvariant, meter, cfg["flow_n"], cfg["flow_concurrency"]
                         )
                         flows[name].append(fseg)
                         say(f"round {r + 1} flow {name}: {fseg.per_s:.2f} flows/s")
+                # The floor's flows did the work (orders and claims paid, the ledger balanced,
+                # certificates issued) and kept the audit chain intact.
+                floor_check = await verify(pools, floor.workers)
+                floor_check["audit_chain_ok"] = await audit_chain_ok(http, st.urls["enrolment"])
+                say(f"floor flows checked: {floor_check}")
                 max_rate = median([s.per_s for s in flows["gateway"]])
                 sweep = []
                 half: Segment | None = None
@@ -176,7 +204,18 @@ async def measure(
                 await pools.close()
     result = assemble(cfg, pg_version, sel, flows, sweep, half, max_rate)
     result["unavailable_503"] = http.unavailable
+    result["floor_check"] = floor_check
     return result
+
+
+async def audit_chain_ok(http: Http, enrolment: str) -> bool:
+    """Enrolment's own check of the audit chain (the floor extends it with its rules)."""
+    finance = Principals.for_institution(0).finance
+    body = await http.call("GET", enrolment + "/v1/audit/verify", 200, internal(finance))
+    ok = bool(body["ok"])
+    if not ok:
+        raise RuntimeError(f"the audit chain is broken after the floor: {body}")
+    return ok
 
 
 def assemble(
@@ -194,7 +233,7 @@ def assemble(
         "select_gateway_vs_service": _ratio(per_s["gateway"], per_s["service"]),
         "select_service_vs_floor": _ratio(per_s["service"], per_s["floor"]),
         "flow_gateway_vs_service": _ratio(flow_per_s["gateway"], flow_per_s["service"]),
-        "flow_service_vs_floor": None,  # no floor of the whole flow yet (PERFORMANCE.md)
+        "flow_service_vs_floor": _ratio(flow_per_s["service"], flow_per_s["floor"]),
     }
     steps = {s: _ms(half.rec.latencies[s]) for s in STEPS if half.rec.latencies.get(s)}
     statements: dict[str, dict[str, Any]] = {}
@@ -205,8 +244,13 @@ def assemble(
     for seg in flows["gateway"]:
         for k, v in seg.rec.statements.items():
             gw_rec.statements[k].extend(v)
+    floor_rec = Recorder()
+    for seg in flows["floor"]:
+        for k, v in seg.rec.statements.items():
+            floor_rec.statements[k].extend(v)
     for s in STEPS:
         statements[s] = {
+            "floor": median([float(x) for x in floor_rec.statements.get(s, [])]),
             "services": median([float(x) for x in svc_rec.statements.get(s, [])]),
             "gateway": median([float(x) for x in gw_rec.statements.get(s, [])]),
         }
@@ -216,6 +260,7 @@ def assemble(
         ("select floor", sel["floor"]),
         ("select service", sel["service"]),
         ("select gateway", sel["gateway"]),
+        ("flow floor", flows["floor"]),
         ("flow service", flows["service"]),
         ("flow gateway", flows["gateway"]),
         ("flow gateway, open loop ½", [half]),

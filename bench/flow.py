@@ -38,13 +38,19 @@ import itertools
 import time
 import uuid
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
 from plumbing.clock import shanghai_today
-from plumbing.principal import INTERNAL_TOKEN_HEADER, PRINCIPAL_HEADER, Principal
+from plumbing.principal import (
+    INTERNAL_TOKEN_HEADER,
+    PRINCIPAL_HEADER,
+    REQUEST_ID_HEADER,
+    Principal,
+)
 from plumbing.settings import DEFAULT_INTERNAL_TOKEN
 from plumbing.sqlstats import HEADER as SQL_HEADER
 
@@ -74,6 +80,10 @@ STEPS = (
 # Worker ids of the service and floor variants (the gateway's come from its accounts).
 _worker_ids = itertools.count(10_000_000)
 _people = itertools.count(uuid.uuid4().int % 500_000)
+
+
+# Set while recording the SQL trace (bench/floor.py): each request's id starts with it.
+request_tag: ContextVar[str | None] = ContextVar("request_tag", default=None)
 
 
 class FlowError(RuntimeError):
@@ -158,6 +168,9 @@ class Http:
         params: dict[str, Any] | None = None,
         tally: list[int] | None = None,
     ) -> Any:
+        tag = request_tag.get()
+        if tag is not None:
+            headers = {**headers, REQUEST_ID_HEADER: f"{tag}.{uuid.uuid4().hex[:8]}"}
         for attempt in range(2):
             async with self.session.request(
                 method, url, json=json, params=params, headers=headers

@@ -77,7 +77,8 @@ def render(result: dict[str, Any]) -> str:
     )
     cfg = result["config"]
     out.append(
-        f"rounds={cfg['rounds']} (floor → service → gateway, interleaved), "
+        f"rounds={cfg['rounds']} (floor → service → gateway, interleaved, for the selection "
+        "and for the full flow), "
         f"select n={cfg['select_n']} c={cfg['select_concurrency']}, "
         f"flow n={cfg['flow_n']} c={cfg['flow_concurrency']}, cohort={cfg['cohort']}"
     )
@@ -113,18 +114,19 @@ def render(result: dict[str, Any]) -> str:
             v["p50_ms"],
             v["p95_ms"],
             v["p99_ms"],
+            result["sql_statements_per_step"][s].get("floor"),
             result["sql_statements_per_step"][s]["services"],
             result["sql_statements_per_step"][s]["gateway"],
         ]
         for s, v in ol["steps"].items()
     ]
     f = ol["flow"]
-    rows.append(["(whole flow)", f["n"], f["p50_ms"], f["p95_ms"], f["p99_ms"], None, None])
+    rows.append(["(whole flow)", f["n"], f["p50_ms"], f["p95_ms"], f["p99_ms"], None, None, None])
     out.append(
         table(
             f"\nlatency per step (ms), open loop at {ol['rate_per_s']:.1f} flows/s = half the "
             f"maximum (achieved {ol['achieved_per_s']:.1f}); SQL statements per step",
-            ["step", "n", "p50", "p95", "p99", "sql (services)", "sql (gateway)"],
+            ["step", "n", "p50", "p95", "p99", "sql (floor)", "sql (services)", "sql (gateway)"],
             rows,
         )
     )
@@ -164,6 +166,12 @@ def render(result: dict[str, Any]) -> str:
             [[seg, *[v.get(p) for p in procs], sum(v.values())] for seg, v in perflow.items()],
         )
     )
+    check = result.get("floor_check")
+    if check:
+        out.append(
+            "\nfloor flows checked after the run: "
+            + ", ".join(f"{k}={v}" for k, v in check.items())
+        )
     out.append(
         f"\n503 answers (the gateway could not reach a service; each call was sent again): "
         f"{result.get('unavailable_503', 0)}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.cpu import CpuMeter
-from bench.floor import SELECTION_STATEMENTS, FloorPools, select
+from bench.floor import FloorPools, Templates, select
 from bench.flow import COHORT, Cohorts, Recorder, ServiceVariant, Variant
 
 
@@ -72,9 +72,11 @@ async def selection_segment(
     meter: CpuMeter,
     n: int,
     concurrency: int,
+    templates: Templates | None = None,
 ) -> Segment:
     """n selections (order 3) at `concurrency`, each a worker with a request, COHORT per
-    offering; the floor's workers are prepared through the services."""
+    offering; the floor's workers are prepared through the services, and it replays the
+    recorded selection (`templates`, bench/floor.py)."""
     preparer = service if isinstance(variant, FloorPools) else variant
     ctxs = await prepared(preparer, n, concurrency)
     offerings = await list_offerings(service, -(-n // COHORT), COHORT)
@@ -86,9 +88,12 @@ async def selection_segment(
         ctx["offering"] = offerings[i // COHORT]
         started = time.perf_counter()
         if isinstance(variant, FloorPools):
+            assert templates is not None, "the floor needs the recorded templates"
             worker_id = ctx["worker"][0].id
-            await select(variant, worker_id, ctx["offering"]["id"], ctx["request"]["id"])
-            rec.step("select", time.perf_counter() - started, SELECTION_STATEMENTS)
+            statements = await select(
+                variant, templates, worker_id, ctx["offering"]["id"], ctx["request"]["id"]
+            )
+            rec.step("select", time.perf_counter() - started, statements)
             rec.requests += 1
             return
         tally = [0, 0]

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from plumbing import sqlstats
+from plumbing import sqlstats, sqltrace
 
 
 def is_sqlite(url: str) -> bool:
@@ -25,10 +25,13 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine. On SQLite every transaction starts with BEGIN IMMEDIATE, so two
     writers queue on the database lock instead of failing on a lock upgrade; WAL lets reads
-    go on meanwhile. With JINENG_SQL_STATS=1 it counts each request's statements."""
+    go on meanwhile. With JINENG_SQL_STATS=1 it counts each request's statements, with
+    JINENG_SQL_TRACE=<dir> it records them (plumbing/sqltrace.py)."""
     engine = _make_engine(url, **kwargs)
     if sqlstats.enabled():
         sqlstats.install(engine)
+    if sqltrace.enabled():
+        sqltrace.install(engine)
     return engine
 
 

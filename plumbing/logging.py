@@ -17,7 +17,7 @@ import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from plumbing import sqlstats
+from plumbing import sqlstats, sqltrace
 from plumbing.errors import problem_response
 from plumbing.principal import (
     INTERNAL_TOKEN_HEADER,
@@ -65,6 +65,7 @@ class RequestMiddleware:
         self.internal_token = internal_token.encode() if internal_token else None
         self.log = structlog.get_logger("request")
         self.sql_stats = sqlstats.enabled()
+        self.sql_trace = sqltrace.enabled()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,6 +78,11 @@ class RequestMiddleware:
         status_holder = {"status": 500}
         principal_desc: dict[str, Any] = {}
         statements = sqlstats.start() if self.sql_stats else None
+        trace = (
+            sqltrace.start(self.service, request_id, scope["method"], scope["path"])
+            if self.sql_trace
+            else None
+        )
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -104,6 +110,8 @@ class RequestMiddleware:
                     principal_desc = {"principal_id": principal.id, "role": principal.role}
             await self.app(scope, receive, send_wrapper)
         finally:
+            if trace is not None:
+                sqltrace.finish(trace)
             self.log.info(
                 "request",
                 service=self.service,

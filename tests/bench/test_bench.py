@@ -42,11 +42,27 @@ def test_quick_bench_prints_the_summary_and_writes_json_and_plot(
     result = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     for variant in ("floor", "service", "gateway"):
         assert result["select"]["median"][variant] > 0
-    for variant in ("service", "gateway"):
+    for variant in ("floor", "service", "gateway"):
         assert result["flow"]["median"][variant] > 0
     assert result["ratios"]["select_gateway_vs_service"] > 0
     assert result["ratios"]["select_service_vs_floor"] > 0
     assert result["ratios"]["flow_gateway_vs_service"] > 0
+    assert result["ratios"]["flow_service_vs_floor"] > 0
+    # The floor replays the services' recorded SQL: statement for statement, step by step
+    # (the listing's notifications depend on how many requests are open at the time).
+    for step, counts in result["sql_statements_per_step"].items():
+        if step == "listing":
+            assert 0 < counts["floor"] <= counts["services"]
+        else:
+            assert counts["floor"] == counts["services"] > 0, step
+    # Its flows did the work: every order and claim paid, the ledger balanced, a valid
+    # certificate each, and enrolment's own check of the audit chain passes.
+    check = result["floor_check"]
+    assert check["orders_paid"] == check["claims_paid"] == check["certificates"] > 0
+    assert check["ledger_transactions"] == check["orders_paid"]
+    assert check["unbalanced"] == 0
+    assert check["audit_chain_ok"] is True
+    assert result["cpu_ms_per_flow"]["flow floor"]["postgres"] > 0
     steps = result["open_loop"]["steps"]
     for step in ("select", "accept", "attend", "result", "claim", "pay"):
         assert 0 < steps[step]["p50_ms"] <= steps[step]["p99_ms"]
