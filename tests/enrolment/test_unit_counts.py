@@ -169,7 +169,19 @@ async def test_the_report_equals_the_raw_rows(enrolment_url: str) -> None:
                 await _take(client, r.json()["id"], rng.choice(outcomes), first_day=10 * i)
 
         async with app.state.sessionmaker() as session:
-            for from_on, to_on in ((yesterday, yesterday), (today, today), (yesterday, today)):
+            month = yesterday.replace(day=1)
+            month_end = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            periods = (
+                (yesterday, yesterday),
+                (today, today),
+                (yesterday, today),
+                # Whole months (month rows), and whole months with days around them.
+                (month, month_end - dt.timedelta(days=1)),
+                (month - dt.timedelta(days=3), month_end + dt.timedelta(days=40)),
+                (yesterday - dt.timedelta(days=70), today + dt.timedelta(days=1)),
+                (yesterday, today + dt.timedelta(days=40)),
+            )
+            for from_on, to_on in periods:
                 expected = _plain(await from_scratch(session, from_on, to_on))
                 assert _plain(as_reported(await report(client, from_on, to_on))) == expected
                 for unit in ("rencheng", "yanzhou"):

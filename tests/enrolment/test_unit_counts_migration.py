@@ -90,20 +90,67 @@ LEGACY = [
     _event(3, "selected", "rejected", "2026-11-01 09:00:00"),
 ]
 
-EXPECTED = {
-    ("2026-10-31", "selected", "migrant_worker", *ELECTRIC, 1),
-    ("2026-10-31", "accepted", "migrant_worker", *ELECTRIC, 1),
-    ("2026-11-01", "dropped", "migrant_worker", *ELECTRIC, 1),
-    ("2026-11-01", "selected", "unemployed", *CARE, 1),
-    ("2026-11-01", "selected", "unknown", *CARE, 1),
-    ("2026-11-02", "accepted", "unemployed", *CARE, 1),
-    ("2026-11-05", "completed", "unemployed", *CARE, 1),
-    ("2026-11-06", "certified", "unemployed", *CARE, 1),
+GROUP_DAYS = {
+    ("2026-10-31", "selected", "migrant_worker", 1),
+    ("2026-10-31", "accepted", "migrant_worker", 1),
+    ("2026-11-01", "dropped", "migrant_worker", 1),
+    ("2026-11-01", "selected", "unemployed", 1),
+    ("2026-11-01", "selected", "unknown", 1),
+    ("2026-11-02", "accepted", "unemployed", 1),
+    ("2026-11-05", "completed", "unemployed", 1),
+    ("2026-11-06", "certified", "unemployed", 1),
+}
+TRADE_DAYS = {
+    ("2026-10-31", "selected", *ELECTRIC, 1),
+    ("2026-10-31", "accepted", *ELECTRIC, 1),
+    ("2026-11-01", "dropped", *ELECTRIC, 1),
+    ("2026-11-01", "selected", *CARE, 2),
+    ("2026-11-02", "accepted", *CARE, 1),
+    ("2026-11-05", "completed", *CARE, 1),
+    ("2026-11-06", "certified", *CARE, 1),
+}
+GROUP_MONTHS = {
+    ("2026-10-01", "selected", "migrant_worker", 1),
+    ("2026-10-01", "accepted", "migrant_worker", 1),
+    ("2026-11-01", "dropped", "migrant_worker", 1),
+    ("2026-11-01", "selected", "unemployed", 1),
+    ("2026-11-01", "selected", "unknown", 1),
+    ("2026-11-01", "accepted", "unemployed", 1),
+    ("2026-11-01", "completed", "unemployed", 1),
+    ("2026-11-01", "certified", "unemployed", 1),
+}
+TRADE_MONTHS = {
+    ("2026-10-01", "selected", *ELECTRIC, 1),
+    ("2026-10-01", "accepted", *ELECTRIC, 1),
+    ("2026-11-01", "dropped", *ELECTRIC, 1),
+    ("2026-11-01", "selected", *CARE, 2),
+    ("2026-11-01", "accepted", *CARE, 1),
+    ("2026-11-01", "completed", *CARE, 1),
+    ("2026-11-01", "certified", *CARE, 1),
 }
 COUNTS = (
-    "SELECT day, step, target_group, occupation_code, level, training_type, occupation_name, n"
-    " FROM unit_step_counts WHERE unit_code = 'rencheng'"
+    "SELECT period, dimension, starts_on, step, target_group, occupation_code, level,"
+    " training_type, occupation_name, n FROM unit_step_counts WHERE unit_code = 'rencheng'"
 )
+
+
+def _split(rows: list[tuple[object, ...]]) -> dict[tuple[object, object], set[tuple[object, ...]]]:
+    """The rows by (period, dimension), keeping only that dimension's columns."""
+    split: dict[tuple[object, object], set[tuple[object, ...]]] = {}
+    for period, dimension, on, step, group, code, level, ttype, name, n in rows:
+        facts = (group,) if dimension == "group" else (code, level, ttype, name)
+        blank = ("", 0, "", "") if dimension == "group" else ("",)
+        assert (code, level, ttype, name) == blank or (group,) == blank
+        split.setdefault((period, dimension), set()).add((str(on), step, *facts, n))
+    return split
+
+
+EXPECTED = {
+    ("day", "group"): GROUP_DAYS,
+    ("day", "trade"): TRADE_DAYS,
+    ("month", "group"): GROUP_MONTHS,
+    ("month", "trade"): TRADE_MONTHS,
+}
 
 
 async def _run(url: str) -> None:
@@ -117,7 +164,7 @@ async def _run(url: str) -> None:
             await asyncio.to_thread(upgrade, "enrolment", url)
             async with engine.connect() as conn:
                 rows = (await conn.execute(text(COUNTS))).all()
-            assert {(str(r[0]), *r[1:]) for r in rows} == EXPECTED
+            assert _split([tuple(r) for r in rows]) == EXPECTED
             await asyncio.to_thread(downgrade, "enrolment", url, "enrolment_0005")
             async with engine.connect() as conn:
                 kept = (await conn.execute(text("SELECT count(*) FROM order_events"))).scalar()

@@ -11,22 +11,33 @@ from services.enrolment.db import Base
 
 
 class UnitStepCount(Base, table=True):
-    """How many orders of a unit reached a step on an Asia/Shanghai day, per target group
-    (the worker's group when the step was taken), trade and training type (the offering's).
-    Incremented in the transaction that writes the step (stats/counts.py), never decremented:
-    a step once taken stays counted for its day, as the order events themselves do."""
+    """How many orders of a unit reached a step (or were selected) in a period, counted two
+    ways: per target group (the worker's group when the step was taken) and per trade and
+    training type (the offering's). Each step is counted in four rows: its day and its
+    month (Asia/Shanghai), each by group and by trade. The report reads whole months from the
+    month rows and the days of a partial month from the day rows, so one unit-month is at
+    most a few hundred rows whatever the number of orders. Incremented in the transaction
+    that writes the step (stats/counts.py), never decremented: a step once taken stays
+    counted for its day, as the order events themselves do."""
 
     __tablename__ = "unit_step_counts"
     __table_args__ = (
         CheckConstraint("n > 0", name="n_positive"),
+        CheckConstraint("period IN ('day','month')", name="period_known"),
+        CheckConstraint("dimension IN ('group','trade')", name="dimension_known"),
         # The report for every unit reads one period of all units.
-        Index("ix_unit_step_counts_day", "day"),
+        Index("ix_unit_step_counts_period_starts", "period", "starts_on"),
     )
 
-    # The primary key leads with (unit_code, day): one unit's period is one index range.
+    # The primary key leads with (unit_code, period, starts_on): one unit's months, or its
+    # days, are one index range.
     unit_code: str = Field(primary_key=True, max_length=32)
-    day: dt.date = Field(primary_key=True)
+    period: str = Field(primary_key=True, max_length=8)
+    # The day, or the first day of the month.
+    starts_on: dt.date = Field(primary_key=True)
+    dimension: str = Field(primary_key=True, max_length=8)
     step: str = Field(primary_key=True, max_length=16)
+    # A group row has the group and '' / 0 for the trade; a trade row '' for the group.
     target_group: str = Field(primary_key=True, max_length=32)
     occupation_code: str = Field(primary_key=True, max_length=32)
     level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -25,7 +25,7 @@ from plumbing.errors import DomainError, Forbidden
 from plumbing.principal import Principal, require_role
 from services.enrolment.claims.models import Claim
 from services.enrolment.demand.models import TrainingRequest
-from services.enrolment.stats.counts import STEPS
+from services.enrolment.stats.counts import STEPS, periods
 from services.enrolment.stats.models import UnitStepCount
 from services.enrolment.stats.schemas import (
     GroupFigures,
@@ -88,26 +88,34 @@ async def unit_figures(
     ):
         units[code]["requests"] = int(n)
 
-    # Selections and steps come counted (stats/counts.py): one unit's period is one range of
-    # the counts' primary key, a few rows per day and trade whatever the orders behind them.
-    day = col(UnitStepCount.day)
+    # Selections and steps come counted (stats/counts.py): whole months by their month rows,
+    # the other days by their day rows, each range a range of the counts' primary key.
+    t = UnitStepCount
     dims = (
-        col(UnitStepCount.unit_code),
-        col(UnitStepCount.target_group),
-        col(UnitStepCount.occupation_code),
-        col(UnitStepCount.occupation_name),
-        col(UnitStepCount.level),
-        col(UnitStepCount.training_type),
-        col(UnitStepCount.step),
+        col(t.unit_code),
+        col(t.dimension),
+        col(t.step),
+        col(t.target_group),
+        col(t.occupation_code),
+        col(t.occupation_name),
+        col(t.level),
+        col(t.training_type),
     )
-    counted = sa_select(*dims, func.sum(col(UnitStepCount.n))).where(day >= from_on, day <= to_on)
-    for code, grp, occ, name, level, ttype, step, total in await session.execute(
-        scoped(counted, col(UnitStepCount.unit_code)).group_by(*dims)
+    ranges = [
+        and_(col(t.period) == period, col(t.starts_on) >= first, col(t.starts_on) <= last)
+        for period, first, last in periods(from_on, to_on)
+    ]
+    counted = sa_select(*dims, func.sum(col(t.n))).where(or_(*ranges))
+    for code, dimension, step, grp, occ, name, level, ttype, total in await session.execute(
+        scoped(counted, col(t.unit_code)).group_by(*dims)
     ):
         n = int(total)
         unit = units[code]
+        if dimension == "group":
+            unit["groups"][grp][step] += n
+            continue
+        # Every counted step has one trade row per period: the totals are theirs.
         unit[step] += n
-        unit["groups"][grp][step] += n
         unit["types"][ttype][step] += n
         key = (occ, level)
         unit["trades"].setdefault(key, {"name": name, "counts": defaultdict(int)})
