@@ -73,11 +73,13 @@ def _rows(order_id: int, step: str, period: str, starts_on: dt.date) -> list[Any
             literal(step),
             *facts,
             literal(1),
-        ).join(Offering, col(Offering.id) == col(Order.offering_id))
+        )
         if dimension == "group":
             stmt = stmt.outerjoin(
                 WorkerProfile, col(WorkerProfile.worker_id) == col(Order.worker_id)
             )
+        else:
+            stmt = stmt.join(Offering, col(Offering.id) == col(Order.offering_id))
         # SQLite reads INSERT ... SELECT ... ON CONFLICT unambiguously only with a WHERE.
         selects.append(stmt.where(col(Order.id) == order_id))
     return selects
