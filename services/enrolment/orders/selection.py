@@ -139,10 +139,10 @@ async def select_offering(
         if status != "listed":
             raise InvalidState(status, "select this offering")
         raise DomainError("offering_full", f"offering {body.offering_id} has no seats left")
-    # The event, and the unit report's count of it, after the seat: the count's row is
-    # shared by the unit's selections of this trade that day, so it is locked last (the
-    # same order of locks, offering then count, in every selection: no deadlock), and a
-    # refused selection never waits for it. `at` is the order's creation time: the report
+    # The event, and the unit report's count of it, after the seat: the count's rows are
+    # shared by the unit's selections of a group or trade that day and month, so they are
+    # locked last (offering, then counts, in every selection: no deadlock), and a refused
+    # selection never waits for them. `at` is the order's creation time: the report
     # counts the selections of a day by it.
     await repository.add_event(
         session, order.id, None, "selected", principal, action="select", at=now
