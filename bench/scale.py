@@ -59,7 +59,8 @@ async def prepare(server: str, orders: int, workers: int, reuse: bool) -> str:
     print(
         f"  {summary.workers:,} workers, {summary.offerings:,} offerings, {summary.orders:,}"
         f" orders, {summary.events:,} order events, {summary.requests:,} requests,"
-        f" {summary.claims:,} claims, {summary.year_counts:,} worker-year counters",
+        f" {summary.claims:,} claims, {summary.year_counts:,} worker-year counters,"
+        f" {summary.step_counts:,} unit step counts",
         flush=True,
     )
     return url

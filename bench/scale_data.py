@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
+import importlib.util
 import json
 import math
 import random
@@ -100,6 +101,7 @@ SURNAMES = (
 )
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志海燕鹏飞俊凤梅琳晨宇欣怡"
 INSTITUTIONS_PER_UNIT = 20
+MIGRATIONS = REPO_ROOT / "migrations" / "enrolment" / "versions"
 GOVERNMENT, FINANCE, FINANCE_2 = 900, 700, 701
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -163,6 +165,7 @@ class Summary:
     requests: int = 0
     claims: int = 0
     year_counts: int = 0
+    step_counts: int = 0
     listed: list[int] = field(default_factory=list)
 
 
@@ -547,6 +550,18 @@ async def _copy(
     return done
 
 
+def counts_backfill() -> str:
+    """The unit report's counts of the rows just loaded: the SQL migration enrolment_0006
+    backfills an existing database with (one copy of it), run after the COPYs."""
+    path = MIGRATIONS / "enrolment_0006_counts_for_the_unit_report.py"
+    spec = importlib.util.spec_from_file_location("enrolment_0006", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.backfill_sql("postgresql"))
+
+
 async def create_enrolment_database(server_url: str, name: str) -> str:
     """A fresh, migrated enrolment database `name` on the server (dropped first if it exists)."""
     await drop_database(server_url, name)
@@ -662,6 +677,10 @@ async def generate(
             len(claimed),
             show,
         )
+        with tqdm(total=1, desc="unit_step_counts", disable=not show) as bar:
+            await conn.execute(counts_backfill())
+            summary.step_counts = await conn.fetchval("SELECT count(*) FROM unit_step_counts")
+            bar.update()
         await _reset_sequences(conn)
         with tqdm(total=1, desc="analyze", disable=not show) as bar:
             await conn.execute("ANALYZE")

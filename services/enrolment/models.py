@@ -14,6 +14,7 @@ from services.enrolment.ledger.models import Deposit, FundBalance, FundHold, Led
 from services.enrolment.notifications.models import Notification
 from services.enrolment.offerings.models import Offering
 from services.enrolment.orders.models import AttendanceRecord, Order, OrderEvent, WorkerYearCount
+from services.enrolment.stats.models import UnitStepCount
 from services.enrolment.workers.models import WorkerProfile
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "PaymentBatch",
     "PaymentBatchItem",
     "TrainingRequest",
+    "UnitStepCount",
     "WorkerProfile",
     "WorkerYearCount",
 ]

@@ -124,6 +124,55 @@ async def test_events_follow_orders(scaled: tuple[str, Summary]) -> None:
     assert wrong == []
 
 
+async def test_step_counts_equal_the_raw_rows(scaled: tuple[str, Summary]) -> None:
+    """The unit report's counts the generator fills (enrolment_0006's backfill) are the
+    orders and events it loaded: per unit, Jining day and step, the trade rows and the
+    group rows each add up to the selections and steps; the month rows to their days."""
+    url, summary = scaled
+    raw = await _fetch(
+        url,
+        "SELECT unit_code, day, step, count(*) AS n FROM ("
+        " SELECT unit_code, (created_at AT TIME ZONE 'Asia/Shanghai')::date AS day,"
+        " 'selected' AS step FROM orders"
+        " UNION ALL SELECT o.unit_code, (e.at AT TIME ZONE 'Asia/Shanghai')::date, e.to_status"
+        " FROM order_events e JOIN orders o ON o.id = e.order_id"
+        " WHERE e.to_status IN ('accepted', 'completed', 'certified', 'failed', 'dropped')"
+        " AND e.from_status <> e.to_status) AS steps GROUP BY 1, 2, 3",
+    )
+    expected = {(r["unit_code"], r["day"], r["step"]): r["n"] for r in raw}
+    assert {s for (_, _, s) in expected} == {
+        "selected",
+        "accepted",
+        "completed",
+        "certified",
+        "failed",
+        "dropped",
+    }
+    for dimension in ("trade", "group"):
+        counted = await _fetch(
+            url,
+            "SELECT unit_code, starts_on, step, sum(n) AS n FROM unit_step_counts"
+            " WHERE period = 'day' AND dimension = $1 GROUP BY 1, 2, 3",
+            dimension,
+        )
+        assert {(r["unit_code"], r["starts_on"], r["step"]): r["n"] for r in counted} == expected
+    months = await _fetch(
+        url,
+        "SELECT d.unit_code, d.dimension, d.step, d.month, d.n, m.n AS month_n FROM ("
+        " SELECT unit_code, dimension, step, date_trunc('month', starts_on)::date AS month,"
+        " sum(n) AS n FROM unit_step_counts WHERE period = 'day' GROUP BY 1, 2, 3, 4) d"
+        " FULL JOIN (SELECT unit_code, dimension, step, starts_on AS month, sum(n) AS n"
+        " FROM unit_step_counts WHERE period = 'month' GROUP BY 1, 2, 3, 4) m"
+        " USING (unit_code, dimension, step, month)",
+    )
+    assert months
+    assert all(r["n"] == r["month_n"] for r in months)
+    assert (
+        summary.step_counts
+        == (await _fetch(url, "SELECT count(*) AS n FROM unit_step_counts"))[0]["n"]
+    )
+
+
 async def test_the_service_reads_the_data(scaled: tuple[str, Summary]) -> None:
     url, _ = scaled
     [row] = await _fetch(

@@ -56,7 +56,9 @@ async def _set_delivery(
             current_status=status,
             delivery=done,
         )
-    repository.add_event(session, order.id, order.status, order.status, principal, reason, action)
+    await repository.add_event(
+        session, order.id, order.status, order.status, principal, reason, action
+    )
     await session.commit()
     return await reread(session, order_id)
 

@@ -50,7 +50,9 @@ async def accept_order(
     cutoff = utcnow() - dt.timedelta(days=accept_days)
     in_time = (col(Order.created_at) > cutoff,)
     if await repository.set_status(session, order.id, "selected", "accepted", None, in_time):
-        repository.add_event(session, order.id, "selected", "accepted", principal, None, "accept")
+        await repository.add_event(
+            session, order.id, "selected", "accepted", principal, None, "accept"
+        )
         await session.commit()
         return await reread(session, order_id)
     current = await repository.status_of(session, order.id)
@@ -103,7 +105,7 @@ async def complete_order(
     enough = col(Order.attended_hours) + 1e-9 >= required
     assert order.id is not None
     if await repository.set_status(session, order.id, "in_training", "completed", None, (enough,)):
-        repository.add_event(
+        await repository.add_event(
             session, order.id, "in_training", "completed", principal, None, "complete"
         )
         await session.commit()
@@ -150,8 +152,9 @@ async def record_evaluation(
         if _same_outcome(public, body):  # a concurrent identical call got there first
             return public
         raise InvalidState(public.status, "record an evaluation result")
-    repository.add_event(session, order.id, "completed", target, principal, None, "evaluate")
     if not body.passed:
         await free_order(session, order, "failed")
+    # Last: the event's count for the unit report holds its row lock until the commit.
+    await repository.add_event(session, order.id, "completed", target, principal, None, "evaluate")
     await session.commit()
     return await reread(session, order_id)

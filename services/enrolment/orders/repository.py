@@ -16,6 +16,7 @@ from services.enrolment.offerings.models import Offering
 from services.enrolment.orders.models import AttendanceRecord, Order, OrderEvent, WorkerYearCount
 from services.enrolment.orders.rules import SLOT_FREEING, YEARLY_CAP
 from services.enrolment.sql import rows_affected, table_of, upsert
+from services.enrolment.stats.counts import count_step, counts
 
 
 async def get_order(
@@ -67,7 +68,7 @@ async def set_status(
     return await rows_affected(session, stmt)
 
 
-def add_event(
+async def add_event(
     session: AsyncSession,
     order_id: int,
     from_status: str | None,
@@ -75,7 +76,12 @@ def add_event(
     actor: Principal,
     reason: str | None = None,
     action: str = "",
+    at: dt.datetime | None = None,
 ) -> None:
+    """The one place an order's event is written; a selection or a step reached is counted
+    for the unit report in the same transaction (stats/counts.py), so the counts are exactly
+    the events. Takes the count's row lock: call it last before the commit where it matters."""
+    at = at or utcnow()
     # The order's unit, read in the same INSERT, so the unit report finds a unit's events by
     # index (ix_order_events_unit_at) without joining every unit's orders.
     unit = select(col(Order.unit_code)).where(col(Order.id) == order_id).scalar_subquery()
@@ -89,9 +95,11 @@ def add_event(
             actor_id=actor.id,
             actor_role=actor.role,
             reason=reason,
-            at=utcnow(),
+            at=at,
         )
     )
+    if counts(from_status, to_status):
+        await count_step(session, order_id, to_status, at)
 
 
 async def events_of(session: AsyncSession, order_id: int) -> list[OrderEvent]:

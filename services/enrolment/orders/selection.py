@@ -123,16 +123,14 @@ async def select_offering(
         await session.rollback()
         raise refusal([Reason("occupation_level_already_subsidised")], english) from None
     assert order.id is not None
-    repository.add_event(session, order.id, None, "selected", principal, action="select")
     # Order 1 meets order 3: the worker's live requests for this occupation and level are
     # fulfilled by this order.
     await demand.fulfil_requests(
         session, principal.id, offering.occupation_code, offering.level, order.id
     )
     # DESIGN "Rules": never more seat-holding orders than capacity (conditional UPDATE).
-    # Taken last: the offering's row is the one every selection of this offering waits
-    # for, so it stays locked only from here to the commit.
-    await session.flush()  # the order's event too, before the lock
+    # Taken last but for the event: the offering's row is the one every selection of this
+    # offering waits for, so it stays locked only from here to the commit.
     if not await repository.take_seat(session, offering.id):
         offering_id = offering.id
         current = await offerings.get_offering(session, offering_id)
@@ -141,5 +139,13 @@ async def select_offering(
         if status != "listed":
             raise InvalidState(status, "select this offering")
         raise DomainError("offering_full", f"offering {body.offering_id} has no seats left")
+    # The event, and the unit report's count of it, after the seat: the count's rows are
+    # shared by the unit's selections of a group or trade that day and month, so they are
+    # locked last (offering, then counts, in every selection: no deadlock), and a refused
+    # selection never waits for them. `at` is the order's creation time: the report
+    # counts the selections of a day by it.
+    await repository.add_event(
+        session, order.id, None, "selected", principal, action="select", at=now
+    )
     await session.commit()
     return to_public(order)

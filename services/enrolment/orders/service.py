@@ -71,7 +71,7 @@ async def move(
         current = await repository.status_of(session, order.id)
         await session.rollback()
         raise InvalidState(current, action)
-    repository.add_event(session, order.id, from_status, to_status, principal, reason, action)
+    await repository.add_event(session, order.id, from_status, to_status, principal, reason, action)
 
 
 async def reread(session: AsyncSession, order_id: int) -> OrderPublic:

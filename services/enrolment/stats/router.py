@@ -45,7 +45,8 @@ async def unit_figures(
     to_on: dt.date,
     unit_code: UnitCode | None = None,
 ) -> UnitFiguresList:
-    """Per unit: requests, orders by step, group and trade, subsidies paid, in a period."""
+    """Per unit: requests, orders by step, group and trade, subsidies paid, in a period. A
+    step counts under the worker's target group when it was taken."""
     return await units.unit_figures(session, principal, from_on, to_on, unit_code)
 
 

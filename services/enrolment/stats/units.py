@@ -3,7 +3,11 @@
 Every count is of transactions inside the period (Asia/Shanghai calendar dates, inclusive):
 requests filed, orders selected, and orders reaching accepted / completed / certified /
 failed / dropped per their recorded events, so a figure for a past month does not move when
-an order later moves on; money is the claims paid in the period, by funding source."""
+an order later moves on; money is the claims paid in the period, by funding source.
+
+Selections and steps are read from the counts kept with each event (stats/counts.py): a
+step's target group is the worker's group when the step was taken, so a past month does not
+move when a profile changes either."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -21,8 +25,8 @@ from plumbing.errors import DomainError, Forbidden
 from plumbing.principal import Principal, require_role
 from services.enrolment.claims.models import Claim
 from services.enrolment.demand.models import TrainingRequest
-from services.enrolment.offerings.models import Offering
-from services.enrolment.orders.models import Order, OrderEvent
+from services.enrolment.stats.counts import STEPS, periods
+from services.enrolment.stats.models import UnitStepCount
 from services.enrolment.stats.schemas import (
     GroupFigures,
     SourceAmount,
@@ -31,10 +35,7 @@ from services.enrolment.stats.schemas import (
     UnitFigures,
     UnitFiguresList,
 )
-from services.enrolment.workers.models import WorkerProfile
 
-# The steps an order's events count, in the order of the flow (DESIGN "Order states").
-STEPS = ("accepted", "completed", "certified", "failed", "dropped")
 PAID = ("paid", "clawed_back")
 
 
@@ -87,52 +88,34 @@ async def unit_figures(
     ):
         units[code]["requests"] = int(n)
 
-    group = func.coalesce(col(WorkerProfile.target_group), "unknown")
-    # The training type is the offering's, chosen at listing.
-    trade = (
-        col(Order.occupation_code),
-        col(Order.occupation_name),
-        col(Order.level),
-        col(Offering.training_type),
+    # Selections and steps come counted (stats/counts.py): whole months by their month rows,
+    # the other days by their day rows, each range a range of the counts' primary key.
+    t = UnitStepCount
+    dims = (
+        col(t.unit_code),
+        col(t.dimension),
+        col(t.step),
+        col(t.target_group),
+        col(t.occupation_code),
+        col(t.occupation_name),
+        col(t.level),
+        col(t.training_type),
     )
-    selected = (
-        sa_select(col(Order.unit_code), group, *trade, func.count())
-        .join(Offering, col(Offering.id) == col(Order.offering_id))
-        .outerjoin(WorkerProfile, col(WorkerProfile.worker_id) == col(Order.worker_id))
-        .where(col(Order.created_at) >= start, col(Order.created_at) < end)
-    )
-    # An order reaching a step: one event per order and step (a step is never re-entered).
-    stepped = (
-        sa_select(col(Order.unit_code), group, *trade, col(OrderEvent.to_status), func.count())
-        .join(Order, col(Order.id) == col(OrderEvent.order_id))
-        .join(Offering, col(Offering.id) == col(Order.offering_id))
-        .outerjoin(WorkerProfile, col(WorkerProfile.worker_id) == col(Order.worker_id))
-        .where(
-            col(OrderEvent.to_status).in_(STEPS),
-            col(OrderEvent.from_status) != col(OrderEvent.to_status),
-            col(OrderEvent.at) >= start,
-            col(OrderEvent.at) < end,
-        )
-    )
-    rows: list[tuple[str, str, str, str, int, str, str, int]] = []
-    for code, grp, occ, name, level, ttype, n in await session.execute(
-        scoped(selected, col(Order.unit_code)).group_by(col(Order.unit_code), group, *trade)
+    ranges = [
+        and_(col(t.period) == period, col(t.starts_on) >= first, col(t.starts_on) <= last)
+        for period, first, last in periods(from_on, to_on)
+    ]
+    counted = sa_select(*dims, func.sum(col(t.n))).where(or_(*ranges))
+    for code, dimension, step, grp, occ, name, level, ttype, total in await session.execute(
+        scoped(counted, col(t.unit_code)).group_by(*dims)
     ):
-        rows.append((code, grp, occ, name, level, ttype, "selected", int(n)))
-    # A unit's events come by their own unit column (ix_order_events_unit_at): the other
-    # units' events of the period are never read.
-    if unit_code is not None:
-        stepped = stepped.where(col(OrderEvent.unit_code) == unit_code)
-    for code, grp, occ, name, level, ttype, step, n in await session.execute(
-        scoped(stepped, col(Order.unit_code)).group_by(
-            col(Order.unit_code), group, *trade, col(OrderEvent.to_status)
-        )
-    ):
-        rows.append((code, grp, occ, name, level, ttype, step, int(n)))
-    for code, grp, occ, name, level, ttype, step, n in rows:
+        n = int(total)
         unit = units[code]
+        if dimension == "group":
+            unit["groups"][grp][step] += n
+            continue
+        # Every counted step has one trade row per period: the totals are theirs.
         unit[step] += n
-        unit["groups"][grp][step] += n
         unit["types"][ttype][step] += n
         key = (occ, level)
         unit["trades"].setdefault(key, {"name": name, "counts": defaultdict(int)})
