@@ -104,16 +104,30 @@ class RequestMiddleware:
                     principal_desc = {"principal_id": principal.id, "role": principal.role}
             await self.app(scope, receive, send_wrapper)
         finally:
-            self.log.info(
-                "request",
-                service=self.service,
-                method=scope["method"],
-                path=scope["path"],
-                status=status_holder["status"],
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                request_id=request_id,
-                **principal_desc,
-            )
+            # Checked first: at WARNING (production, the benchmark) the line is not built.
+            if self.log.is_enabled_for(logging.INFO):
+                self._log_request(
+                    scope, status_holder["status"], started, request_id, principal_desc
+                )
+
+    def _log_request(
+        self,
+        scope: Scope,
+        status: int,
+        started: float,
+        request_id: str,
+        principal_desc: dict[str, Any],
+    ) -> None:
+        self.log.info(
+            "request",
+            service=self.service,
+            method=scope["method"],
+            path=scope["path"],
+            status=status,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            request_id=request_id,
+            **principal_desc,
+        )
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
