@@ -77,6 +77,9 @@ class RequestMiddleware:
         status_holder = {"status": 500}
         principal_desc: dict[str, Any] = {}
         statements = sqlstats.start() if self.sql_stats else None
+        # The line is written before the last body chunk goes out, so a client that has the
+        # whole answer finds the line in the log (after it, the two raced).
+        logged = [False]
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -86,6 +89,12 @@ class RequestMiddleware:
                 if statements is not None:
                     headers.append((sqlstats.HEADER.encode(), str(statements[0]).encode()))
                 message["headers"] = headers
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                logged[0] = True
+                if self.log.is_enabled_for(logging.INFO):
+                    self._log_request(
+                        scope, status_holder["status"], started, request_id, principal_desc
+                    )
             await send(message)
 
         try:
@@ -105,7 +114,7 @@ class RequestMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             # Checked first: at WARNING (production, the benchmark) the line is not built.
-            if self.log.is_enabled_for(logging.INFO):
+            if not logged[0] and self.log.is_enabled_for(logging.INFO):
                 self._log_request(
                     scope, status_holder["status"], started, request_id, principal_desc
                 )

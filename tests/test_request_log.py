@@ -8,7 +8,7 @@ import json
 import pytest
 from httpx import ASGITransport, AsyncClient
 from starlette.responses import PlainTextResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from plumbing import logging as request_logging
 from plumbing.logging import RequestMiddleware, configure_logging
@@ -48,3 +48,30 @@ async def test_warning_builds_no_line(
         configure_logging("INFO", json_lines=True)
     assert built == []
     assert capsys.readouterr().out == ""
+
+
+async def test_the_line_is_written_before_the_answer_is_complete(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A client holding the whole answer finds its line in the log (they used to race)."""
+    configure_logging("INFO", json_lines=True)
+    seen_at_last_chunk: list[str] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            seen_at_last_chunk.append(capsys.readouterr().out)
+
+    scope: Scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/pot",
+        "headers": [(b"x-request-id", b"r-2")],
+        "query_string": b"",
+    }
+    await RequestMiddleware(teapot, service="test")(scope, receive, send)
+    assert len(seen_at_last_chunk) == 1
+    assert '"request_id": "r-2"' in seen_at_last_chunk[0]
+    assert capsys.readouterr().out == ""  # once, not again afterwards
