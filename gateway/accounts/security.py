@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 import uuid
 from typing import Any
 
@@ -53,7 +54,38 @@ def issue_access_token(settings: Settings, principal: Principal) -> str:
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHMS[0])
 
 
+# Tokens already verified, with their expiry: an access token is immutable and nothing
+# revokes it before it expires (logout ends the refresh token), so once its signature and
+# claims have been checked, the same string verifies the same way until `exp`. The key
+# carries what verification depends on (secret, audience, issuer), so a token is never
+# trusted under other settings. A forged or altered token is a different string: it misses
+# and is verified in full. Bounded: when full, the oldest half is dropped.
+_VERIFIED_MAX = 8192
+_verified: dict[tuple[str, str, str, str], tuple[Principal, int]] = {}
+
+
 def decode_access_token(settings: Settings, token: str) -> Principal:
+    key = (
+        settings.jwt_secret.get_secret_value(),
+        settings.jwt_audience,
+        settings.jwt_issuer,
+        token,
+    )
+    hit = _verified.get(key)
+    if hit is not None:
+        # PyJWT's own rule: expired once `exp <= now` (no leeway).
+        if time.time() < hit[1]:
+            return hit[0]
+        del _verified[key]
+    principal, exp = _verify(settings, token)
+    if len(_verified) >= _VERIFIED_MAX:
+        for old in list(_verified)[: _VERIFIED_MAX // 2]:
+            del _verified[old]
+    _verified[key] = (principal, exp)
+    return principal
+
+
+def _verify(settings: Settings, token: str) -> tuple[Principal, int]:
     try:
         claims = jwt.decode(
             token,
@@ -63,7 +95,7 @@ def decode_access_token(settings: Settings, token: str) -> Principal:
             issuer=settings.jwt_issuer,
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
         )
-        return Principal(
+        principal = Principal(
             id=int(claims["sub"]),
             role=claims["role"],
             username=claims.get("username"),
@@ -71,6 +103,7 @@ def decode_access_token(settings: Settings, token: str) -> Principal:
             institution_id=claims.get("institution_id"),
             evaluation_body_id=claims.get("evaluation_body_id"),
         )
+        return principal, int(claims["exp"])
     except (jwt.PyJWTError, KeyError, ValueError) as exc:
         raise DomainError("invalid_token", "the access token is invalid or expired") from exc
 

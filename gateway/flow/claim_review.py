@@ -43,8 +43,8 @@ async def review_claim(
     """A government officer reviews a submitted claim; it goes on public notice (公示) for
     JINENG_PUBLIC_NOTICE_DAYS working days, or straight to `reviewed` when that is 0."""
     payload = (body or Note()).model_dump(mode="json")
-    return await svc.enrolment.call(
-        request, "POST", f"/v1/claims/{claim_id}/review", user, json=payload
+    return await svc.enrolment.relay(
+        request, "POST", f"/v1/claims/{claim_id}/review", user, json=payload, status_code=200
     )
 
 

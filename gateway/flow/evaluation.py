@@ -90,17 +90,10 @@ async def record_result(body: ResultIn, user: Evaluator, request: Request, svc: 
         theory_score=result["theory_score"],
         practical_score=result["practical_score"],
         certificate_number=number,
-        verify_url=await _verify_url(request, svc, number) if number else None,
+        # Evaluation gives the certificate's address with the result (no read back of it).
+        verify_url=result["verify_url"] if number else None,
         order_status=updated["status"],
     ).model_dump(mode="json")
-
-
-async def _verify_url(request: Request, svc: Services, number: str) -> str:
-    certificate = await svc.evaluation.call(
-        request, "GET", f"/v1/certificates/{path_segment(number)}"
-    )
-    url: str = certificate["verify_url"]
-    return url
 
 
 @router.get("/evaluations/results", **doc(Page[EvaluationResult]))

@@ -53,13 +53,31 @@ async def active_institution(
     return institution
 
 
+async def institution_takes_orders(
+    request: Request, svc: Services, user: Principal, institution_id: Id
+) -> None:
+    """The same check as `active_institution` (the same refusals) when only the verdict is
+    needed: the institutions service reads the status alone, not the whole record with its
+    approvals and designations."""
+    found = await svc.institutions.call(
+        request, "GET", f"/v1/institutions/{institution_id}/status", user
+    )
+    status = found["status"]
+    if status != "active":
+        raise DomainError(
+            "institution_inactive",
+            f"institution {institution_id} is {status}",
+            current_status=status,
+        )
+
+
 async def offering_takes_orders(
     request: Request, svc: Services, user: Principal, offering_id: Id
 ) -> None:
     """A worker may not take a seat with a suspended or revoked institution: the order would
     wait for an acceptance that cannot come (PLAN §二.(三).14)."""
     offering = await svc.enrolment.call(request, "GET", f"/v1/offerings/{offering_id}", user)
-    await active_institution(request, svc, user, offering["institution_id"])
+    await institution_takes_orders(request, svc, user, offering["institution_id"])
 
 
 @router.get("/units", tags=["catalogue"], **doc(None))

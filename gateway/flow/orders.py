@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from gateway.clients import Services
+from gateway.clients import Services, UpstreamProblem
 from gateway.deps import InstitutionStaff, OrderReader, Worker, roles
 from gateway.flow.certificates import held_certificates
 from gateway.flow.enrolment_schemas import LearningRecord, TimedAttendanceIn
-from gateway.flow.institutions import active_institution, offering_takes_orders
+from gateway.flow.institutions import institution_takes_orders, offering_takes_orders
 from gateway.flow.schemas import (
     OptionalReason,
     Order,
@@ -21,6 +21,7 @@ from gateway.flow.schemas import (
 from gateway.flow.supervision import require_approved_class_plan
 from gateway.problems import doc
 from gateway.strict import MAX_ID, Id
+from plumbing.errors import DomainError
 from plumbing.pagination import Page
 from plumbing.principal import Principal
 
@@ -107,9 +108,21 @@ async def accept_order(
     order_id: Id, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
     """Order 4 (机构接单): the offering's institution accepts the worker."""
-    order = await svc.enrolment.call(request, "GET", f"/v1/orders/{order_id}", user)
-    await active_institution(request, svc, user, order["institution_id"])
-    return await svc.enrolment.relay(request, "POST", f"/v1/orders/{order_id}/accept", user)
+    path = f"/v1/orders/{order_id}"
+    if user.institution_id is None:
+        order = await svc.enrolment.call(request, "GET", path, user)
+        await institution_takes_orders(request, svc, user, order["institution_id"])
+    else:
+        # Institution staff see only their institution's orders, so the order's institution
+        # is the caller's: its status is checked without reading the order first. Only a
+        # refusal reads the order, so that an order out of scope still answers not_found
+        # before institution_inactive, as when the order was read first.
+        try:
+            await institution_takes_orders(request, svc, user, user.institution_id)
+        except (DomainError, UpstreamProblem):
+            await svc.enrolment.call(request, "GET", path, user)
+            raise
+    return await svc.enrolment.relay(request, "POST", f"{path}/accept", user)
 
 
 @router.post(
@@ -137,12 +150,13 @@ async def record_attendance(
     is approved. The first record starts the training (`in_training`); anomalies raise
     flags on the order."""
     await require_approved_class_plan(request, svc, user, order_id)
-    return await svc.enrolment.call(
+    return await svc.enrolment.relay(
         request,
         "POST",
         f"/v1/orders/{order_id}/attendance",
         user,
         json=body.model_dump(mode="json", exclude_none=True),
+        status_code=201,
     )
 
 
@@ -155,4 +169,6 @@ async def complete_order(
     order_id: Id, user: InstitutionStaff, request: Request, svc: Services
 ) -> Any:
     """Completion (结业) once attended hours reach 80 % of the offering's hours."""
-    return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/complete", user)
+    return await svc.enrolment.relay(
+        request, "POST", f"/v1/orders/{order_id}/complete", user, status_code=200
+    )

@@ -81,8 +81,8 @@ async def submit_claim(
         await check_certificate_standing(request, svc, order)
     if claim.kind == "evaluation":
         payload["amount_fen"] = await evaluation_entitlement(request, svc, user, order_id)
-    return await svc.enrolment.call(
-        request, "POST", f"/v1/orders/{order_id}/claims", user, json=payload
+    return await svc.enrolment.relay(
+        request, "POST", f"/v1/orders/{order_id}/claims", user, json=payload, status_code=201
     )
 
 

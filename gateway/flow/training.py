@@ -71,7 +71,9 @@ async def drop_order(
 )
 async def confirm_delivery(order_id: Id, user: Worker, request: Request, svc: Services) -> Any:
     """The worker confirms the training was delivered; no claim can be made before this."""
-    return await svc.enrolment.call(request, "POST", f"/v1/orders/{order_id}/confirm", user)
+    return await svc.enrolment.relay(
+        request, "POST", f"/v1/orders/{order_id}/confirm", user, status_code=200
+    )
 
 
 @router.post(

@@ -36,8 +36,13 @@ async def put_profile(body: WorkerProfileIn, user: Worker, request: Request, svc
     """Create or update the worker's real-name profile; the ID number comes back masked.
     Rate-limited per account (guessing whose ID number is taken is not a free oracle)."""
     limit(request, "profile", str(user.id))
-    return await svc.enrolment.call(
-        request, "PUT", "/v1/workers/me/profile", user, json=body.model_dump(mode="json")
+    return await svc.enrolment.relay(
+        request,
+        "PUT",
+        "/v1/workers/me/profile",
+        user,
+        json=body.model_dump(mode="json"),
+        status_code=200,
     )
 
 

@@ -218,6 +218,11 @@ async def test_suspended_institution_takes_no_offerings_or_acceptances(
     blocked = await clerk.call("POST", f"/orders/{order['id']}/accept")
     assert blocked.status_code == 409
     assert blocked.json()["code"] == "institution_inactive"
+    # An order the clerk cannot see is still not_found first, as when the gateway read the
+    # order before checking the institution.
+    unseen = await clerk.call("POST", "/orders/999999999/accept")
+    assert unseen.status_code == 404
+    assert unseen.json()["code"] == "not_found"
     no_listing = await officer.call(
         "POST",
         "/offerings",

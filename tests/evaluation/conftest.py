@@ -18,6 +18,8 @@ GOVERNMENT = Principal(id=900, role="government", username="city-officer")
 ADMIN = Principal(id=901, role="admin")
 EVALUATOR = Principal(id=700, role="evaluator", evaluation_body_id=1)
 WORKER = Principal(id=42, role="worker")
+# The default JINENG_CERTIFICATE_VERIFY_BASE (services/evaluation/config.py).
+VERIFY_BASE = "http://127.0.0.1:8000/api/v1/certificates"
 
 
 def result_body(
@@ -59,7 +61,15 @@ async def record(
     response = await client.post("/v1/results", json=body, headers=as_(who))
     assert response.status_code == 201, response.text
     data: dict[str, object] = response.json()
+    # The answer to recording adds the certificate's address (for the gateway).
+    number = data["certificate_number"]
+    assert data["verify_url"] == (None if number is None else f"{VERIFY_BASE}/{number}")
     return data
+
+
+def as_read(recorded: dict[str, object]) -> dict[str, object]:
+    """A recording's answer as the later reads of the result give it (without the address)."""
+    return {k: v for k, v in recorded.items() if k != "verify_url"}
 
 
 async def new_body(

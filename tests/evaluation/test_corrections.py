@@ -7,7 +7,14 @@ from typing import Any
 from httpx import AsyncClient
 
 from plumbing.principal import Principal
-from tests.evaluation.conftest import EVALUATOR, GOVERNMENT, WORKER, record, result_body
+from tests.evaluation.conftest import (
+    EVALUATOR,
+    GOVERNMENT,
+    WORKER,
+    as_read,
+    record,
+    result_body,
+)
 from tests.support import as_
 
 
@@ -49,7 +56,7 @@ async def test_a_pass_corrected_to_another_pass_keeps_its_certificate(client: As
     assert second["certificate_number"] == first["certificate_number"]
     revisions = await history(client, 4001)
     assert [r["score"] for r in revisions] == [70, 78]
-    assert revisions[0] == first  # the published result is untouched
+    assert revisions[0] == as_read(first)  # the published result is untouched
     verified = await client.get(f"/v1/certificates/{first['certificate_number']}")
     assert verified.json()["status"] == "valid"
     assert [e["status"] for e in await entitlements(client, 4001)] == ["open"]

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.evaluation.conftest import GOVERNMENT, record, result_body
+from tests.evaluation.conftest import GOVERNMENT, as_read, record, result_body
 from tests.support import as_
 
 
@@ -33,4 +33,4 @@ async def test_the_database_refuses_to_rewrite_a_result(
             await session.execute(text(statement), {"id": stored["id"]})
         await session.rollback()
     again = await client.get(f"/v1/results/{stored['id']}", headers=as_(GOVERNMENT))
-    assert again.json() == stored
+    assert again.json() == as_read(stored)

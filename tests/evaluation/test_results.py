@@ -5,7 +5,14 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from plumbing.principal import Principal
-from tests.evaluation.conftest import EVALUATOR, GOVERNMENT, WORKER, record, result_body
+from tests.evaluation.conftest import (
+    EVALUATOR,
+    GOVERNMENT,
+    WORKER,
+    as_read,
+    record,
+    result_body,
+)
 from tests.support import as_
 
 RESULT_FIELDS = {
@@ -35,7 +42,7 @@ RESULT_FIELDS = {
 
 async def test_pass_issues_a_publicly_verifiable_certificate(client: AsyncClient) -> None:
     result = await record(client, result_body(passed=True, score=86))
-    assert set(result) == RESULT_FIELDS
+    assert set(result) == RESULT_FIELDS | {"verify_url"}
     assert result["body_id"] == 1
     assert result["evaluator_id"] == EVALUATOR.id
     number = result["certificate_number"]
@@ -173,7 +180,7 @@ async def test_a_suspended_body_records_no_new_results(client: AsyncClient) -> N
 
 
 async def test_results_are_listed_by_order_within_scope(client: AsyncClient) -> None:
-    stored = await record(client, result_body(1001))
+    stored = as_read(await record(client, result_body(1001)))
     await record(client, result_body(1002, worker_id=43))
     page = await client.get("/v1/results", params={"order_id": 1001}, headers=as_(GOVERNMENT))
     assert page.status_code == 200

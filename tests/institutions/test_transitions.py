@@ -158,3 +158,32 @@ async def test_transition_bodies_are_validated(
     assert response.status_code == 422
     assert response.json()["code"] == "validation_failed"
     assert (await client.get(f"/v1/institutions/{iid}")).json()["status"] == "active"
+
+
+async def test_status_alone_follows_every_transition(client: AsyncClient) -> None:
+    """`GET /v1/institutions/{id}/status` (the gateway's check before a selection or an
+    acceptance) says what the whole record says, and not_found the same way."""
+    iid = await _register(client)
+
+    async def status() -> str:
+        alone = await client.get(f"/v1/institutions/{iid}/status", headers=as_(WORKER))
+        assert alone.status_code == 200, alone.text
+        whole = await client.get(f"/v1/institutions/{iid}", headers=as_(WORKER))
+        assert alone.json() == {"id": iid, "status": whole.json()["status"]}
+        return str(alone.json()["status"])
+
+    assert await status() == "active"
+    await client.post(
+        f"/v1/institutions/{iid}/suspend", json={"reason": "开班计划未报备"}, headers=as_(CITY)
+    )
+    assert await status() == "suspended"
+    await client.post(f"/v1/institutions/{iid}/revoke", json={"reason": "x"}, headers=as_(ADMIN))
+    assert await status() == "revoked"
+
+    missing = await client.get("/v1/institutions/999999/status", headers=as_(WORKER))
+    whole = await client.get("/v1/institutions/999999", headers=as_(WORKER))
+    assert missing.status_code == whole.status_code == 404
+    # The same problem, but for the path it names.
+    per_request = {"instance": None, "request_id": None}
+    assert missing.json() | per_request == whole.json() | per_request
+    assert missing.json()["code"] == "not_found"

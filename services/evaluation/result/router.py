@@ -4,35 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from plumbing.db import SessionDep
 from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
+from services.evaluation.certificate.router import verify_url
 from services.evaluation.result import service
 from services.evaluation.result.schemas import (
     CorrectionCreate,
     ResultCreate,
     ResultPublic,
+    ResultRecorded,
     Scores,
 )
 
 router = APIRouter(prefix="/v1/results", tags=["results"])
 candidates_router = APIRouter(prefix="/v1/candidates", tags=["results"])
 REPEATED: dict[int | str, dict[str, Any]] = {
-    200: {"model": ResultPublic, "description": "The same result was already stored"}
+    200: {"model": ResultRecorded, "description": "The same result was already stored"}
 }
 
 
-@router.post("", status_code=201, response_model=ResultPublic, responses=REPEATED)
+@router.post("", status_code=201, response_model=ResultRecorded, responses=REPEATED)
 async def record_result(
-    body: ResultCreate, principal: CurrentPrincipal, session: SessionDep, response: Response
-) -> ResultPublic:
+    body: ResultCreate,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> ResultRecorded:
     """Record an order's result (evaluator); a pass issues a certificate. Safe to repeat."""
     result, created = await service.record_result(session, principal, body)
     if not created:
         response.status_code = 200
-    return result
+    number = result.certificate_number
+    return ResultRecorded(
+        **dict(result), verify_url=verify_url(request, number) if number else None
+    )
 
 
 @router.get("", response_model=Page[ResultPublic])

@@ -75,3 +75,11 @@ class ResultPublic(BaseModel):
     evaluated_on: dt.date
     certificate_number: str | None
     recorded_at: UtcDatetime
+
+
+class ResultRecorded(ResultPublic):
+    """The answer to recording a result: the result, and for a pass the address to print as
+    the certificate's QR code (the same as certificate verification gives), so the gateway
+    does not read the certificate back just for it."""
+
+    verify_url: str | None = None

@@ -20,6 +20,7 @@ from services.institutions.institution.schemas import (
     InstitutionEventPublic,
     InstitutionFull,
     InstitutionPublic,
+    InstitutionStatus,
     Kind,
     OptionalReason,
     Revocation,
@@ -83,6 +84,13 @@ async def get_institution(
 ) -> View:
     """One institution: the full record for government, the public entry for others."""
     return await service.view(session, institution_id, principal)
+
+
+@router.get("/{institution_id}/status", response_model=InstitutionStatus)
+async def get_institution_status(institution_id: int, session: SessionDep) -> InstitutionStatus:
+    """The institution's status alone (the gateway's check before a selection or an
+    acceptance); not_found as for the whole record."""
+    return await service.status_of(session, institution_id)
 
 
 @router.patch("/{institution_id}", response_model=View)

@@ -131,6 +131,14 @@ class ContactEdit(BaseModel):
     _contact_phone = field_validator("contact_phone")(_phone)
 
 
+class InstitutionStatus(BaseModel):
+    """Whether an institution may take offerings and orders: what the gateway checks before
+    a listing, a selection or an acceptance (one indexed read, no approvals or designations)."""
+
+    id: int
+    status: Status
+
+
 class Suspension(BaseModel):
     reason: Reason
     until: dt.date | None = None

@@ -29,6 +29,7 @@ from services.institutions.institution.schemas import (
     InstitutionEdit,
     InstitutionFull,
     InstitutionPublic,
+    InstitutionStatus,
 )
 from services.institutions.supervision.models import Designation
 
@@ -125,6 +126,13 @@ async def load(session: AsyncSession, institution_id: int) -> Institution:
     if row is None:
         raise NotFound("institution", institution_id)
     return row
+
+
+async def status_of(session: AsyncSession, institution_id: int) -> InstitutionStatus:
+    status = await repository.get_status(session, institution_id)
+    if status is None:
+        raise NotFound("institution", institution_id)
+    return InstitutionStatus.model_validate({"id": institution_id, "status": status})
 
 
 async def view(
