@@ -453,7 +453,7 @@ class ServiceVariant(Variant):
             )
         elif name == "select":  # orders.py select_offering
             offering = await call("GET", f"{self.enr}/offerings/{ctx['offering']['id']}", w)
-            await call("GET", f"{self.ins}/institutions/{offering['institution_id']}", w)
+            await call("GET", f"{self.ins}/institutions/{offering['institution_id']}/status", w)
             params = {"worker_id": principal.id, "status": "valid", "limit": 200}
             page = await call("GET", self.eva + "/certificates", w, params=params)
             body = {
@@ -467,8 +467,9 @@ class ServiceVariant(Variant):
             ctx["order"] = await call("POST", self.enr + "/orders", w, 201, json=body)
         elif name == "accept":  # orders.py accept_order
             oid = ctx["order"]["id"]
-            order = await call("GET", f"{self.enr}/orders/{oid}", h["clerk"])
-            await call("GET", f"{self.ins}/institutions/{order['institution_id']}", h["clerk"])
+            # The clerk's own institution is the order's (staff see only theirs).
+            institution_id = self.who.institution_id
+            await call("GET", f"{self.ins}/institutions/{institution_id}/status", h["clerk"])
             await call("POST", f"{self.enr}/orders/{oid}/accept", h["clerk"])
         elif name == "plan":  # supervision.py file_class_plan
             off_id = ctx["offering"]["id"]
@@ -522,9 +523,6 @@ class ServiceVariant(Variant):
                 "result_id": result["id"],
             }
             await call("POST", f"{self.enr}/orders/{oid}/evaluation", h["evaluator"], json=outcome)
-            await call(
-                "GET", f"{self.eva}/certificates/{result['certificate_number']}", self.public
-            )
         elif name == "confirm":  # training.py confirm_delivery
             await call("POST", f"{self.enr}/orders/{ctx['order']['id']}/confirm", w)
         elif name == "claim":  # payments.py submit_claim
