@@ -61,7 +61,7 @@ async def withdraw_offering(
             session, order.id, order.status, "cancelled", {"reason": reason}
         ):
             continue
-        orders.add_event(
+        await orders.add_event(
             session, order.id, order.status, "cancelled", principal, reason, "withdraw offering"
         )
         await free_order(session, order, "cancelled")

@@ -39,7 +39,7 @@ async def expire_order(
     if not await repository.set_status(session, order.id, "selected", "expired"):
         return False
     reason = f"not accepted within {accept_days} days"
-    repository.add_event(session, order.id, "selected", "expired", actor, reason, "expire")
+    await repository.add_event(session, order.id, "selected", "expired", actor, reason, "expire")
     await free_order(session, order, "expired")
     params = {
         "occupation_name": order.occupation_name,

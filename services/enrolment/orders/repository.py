@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -16,6 +16,11 @@ from services.enrolment.offerings.models import Offering
 from services.enrolment.orders.models import AttendanceRecord, Order, OrderEvent, WorkerYearCount
 from services.enrolment.orders.rules import SLOT_FREEING, YEARLY_CAP
 from services.enrolment.sql import rows_affected, table_of, upsert
+
+# Core statements on the hot write paths: no ORM unit of work or bulk-update compile state
+# for a one-row UPDATE or INSERT (docs/PERFORMANCE.md, "Enrolment's cost per request").
+ORDERS = table_of(Order)
+_EVENTS = table_of(OrderEvent)
 
 
 async def get_order(
@@ -49,6 +54,20 @@ async def status_of(session: AsyncSession, order_id: int) -> str:
     )
 
 
+def _transition_stmt(
+    order_id: int,
+    from_status: str,
+    to_status: str,
+    values: dict[str, Any] | None,
+    only_if: tuple[ColumnElement[bool], ...],
+) -> Any:
+    return (
+        update(ORDERS)
+        .where(ORDERS.c.id == order_id, ORDERS.c.status == from_status, *only_if)
+        .values(status=to_status, updated_at=utcnow(), **(values or {}))
+    )
+
+
 async def set_status(
     session: AsyncSession,
     order_id: int,
@@ -58,16 +77,25 @@ async def set_status(
     only_if: tuple[ColumnElement[bool], ...] = (),
 ) -> int:
     """The conditional transition: touches the row only if it is still in `from_status`."""
-    stmt = (
-        update(Order)
-        .where(col(Order.id) == order_id, col(Order.status) == from_status, *only_if)
-        .values(status=to_status, updated_at=utcnow(), **(values or {}))
-        .execution_options(synchronize_session=False)
-    )
+    stmt = _transition_stmt(order_id, from_status, to_status, values, only_if)
     return await rows_affected(session, stmt)
 
 
-def add_event(
+async def transition(
+    session: AsyncSession,
+    order_id: int,
+    from_status: str,
+    to_status: str,
+    values: dict[str, Any] | None = None,
+    only_if: tuple[ColumnElement[bool], ...] = (),
+) -> Row[Any] | None:
+    """`set_status` that returns the updated row (UPDATE ... RETURNING), or None when the
+    order was not in `from_status`: the answer needs no second read of the order."""
+    stmt = _transition_stmt(order_id, from_status, to_status, values, only_if)
+    return (await session.execute(stmt.returning(*ORDERS.c))).first()
+
+
+async def add_event(
     session: AsyncSession,
     order_id: int,
     from_status: str | None,
@@ -78,20 +106,18 @@ def add_event(
 ) -> None:
     # The order's unit, read in the same INSERT, so the unit report finds a unit's events by
     # index (ix_order_events_unit_at) without joining every unit's orders.
-    unit = select(col(Order.unit_code)).where(col(Order.id) == order_id).scalar_subquery()
-    session.add(
-        OrderEvent(
-            order_id=order_id,
-            unit_code=unit,  # type: ignore[arg-type]  # an SQL expression, evaluated on INSERT
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            reason=reason,
-            at=utcnow(),
-        )
+    stmt = insert(_EVENTS).values(
+        order_id=order_id,
+        unit_code=select(ORDERS.c.unit_code).where(ORDERS.c.id == order_id).scalar_subquery(),
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor.id,
+        actor_role=actor.role,
+        reason=reason,
+        at=utcnow(),
     )
+    await session.execute(stmt)
 
 
 async def events_of(session: AsyncSession, order_id: int) -> list[OrderEvent]:
@@ -180,15 +206,16 @@ async def update_where(
     order_id: int,
     conditions: tuple[ColumnElement[bool], ...],
     values: dict[str, Any],
-) -> int:
-    """A conditional UPDATE of one order that keeps its status (e.g. delivery confirmation)."""
+) -> Row[Any] | None:
+    """A conditional UPDATE of one order that keeps its status (e.g. delivery confirmation):
+    the updated row, or None when the conditions did not hold."""
     stmt = (
-        update(Order)
-        .where(col(Order.id) == order_id, *conditions)
+        update(ORDERS)
+        .where(ORDERS.c.id == order_id, *conditions)
         .values(updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
+        .returning(*ORDERS.c)
     )
-    return await rows_affected(session, stmt)
+    return (await session.execute(stmt)).first()
 
 
 async def overdue_order_ids(session: AsyncSession, cutoff: dt.datetime, limit: int) -> list[int]:

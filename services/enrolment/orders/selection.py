@@ -123,7 +123,7 @@ async def select_offering(
         await session.rollback()
         raise refusal([Reason("occupation_level_already_subsidised")], english) from None
     assert order.id is not None
-    repository.add_event(session, order.id, None, "selected", principal, action="select")
+    await repository.add_event(session, order.id, None, "selected", principal, action="select")
     # Order 1 meets order 3: the worker's live requests for this occupation and level are
     # fulfilled by this order.
     await demand.fulfil_requests(

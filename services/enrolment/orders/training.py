@@ -51,7 +51,7 @@ async def record_attendance(
     if order.status == "accepted" and await repository.set_status(
         session, order.id, "accepted", "in_training"
     ):
-        repository.add_event(
+        await repository.add_event(
             session, order.id, "accepted", "in_training", principal, None, "first attendance"
         )
     if await repository.add_hours(session, order.id, body.hours) == 0:
