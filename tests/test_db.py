@@ -4,11 +4,13 @@ before a request uses it, with no round trip on each checkout."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
 from sqlalchemy import text
 
+from plumbing.db import get_read_session, make_engine, make_sessionmaker
 from services.enrolment.main import create_app
 from tests.enrolment.helpers import worker
 from tests.support import committed_client
@@ -67,3 +69,31 @@ async def test_no_ping_on_checkout(postgres: str, database_factory: Any) -> None
     async with committed_client(app, url, ME) as client:
         assert (await client.get("/v1/orders")).status_code == 200
         assert app.state.engine.pool._pre_ping is False
+
+
+async def test_a_read_session_sends_no_begin_on_postgresql(
+    postgres: str, database_factory: Any
+) -> None:
+    """`ReadSessionDep`: a read runs in autocommit (no BEGIN and ROLLBACK round trips), and
+    the connection goes back to the pool with transactions again for the next session."""
+    url: str = await database_factory("enrolment", "postgresql")
+    engine = make_engine(url)
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace()))
+    request.app.state.sessionmaker = make_sessionmaker(engine)
+    try:
+        reads = get_read_session(request)  # type: ignore[arg-type]
+        session = await anext(reads)
+        level = text("SELECT current_setting('transaction_isolation')")
+        assert (await session.execute(level)).scalar() == "read committed"
+        raw = await (await session.connection()).get_raw_connection()
+        assert raw.driver_connection is not None
+        assert not raw.driver_connection.is_in_transaction()
+        await anext(reads, None)  # the dependency's end: the session closes
+
+        async with make_sessionmaker(engine)() as write:
+            await write.execute(text("SELECT 1"))
+            raw = await (await write.connection()).get_raw_connection()
+            assert raw.driver_connection is not None
+            assert raw.driver_connection.is_in_transaction()
+    finally:
+        await engine.dispose()
