@@ -31,6 +31,15 @@ async def get_order(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def read_order(
+    session: AsyncSession, order_id: int, scope: list[ColumnElement[bool]]
+) -> Row[Any] | None:
+    """The order's columns as a plain row, for an answer that changes nothing (no ORM
+    instance to build and track)."""
+    stmt = select(ORDERS).where(ORDERS.c.id == order_id, *scope)
+    return (await session.execute(stmt)).first()
+
+
 async def list_orders(
     session: AsyncSession,
     scope: list[ColumnElement[bool]],

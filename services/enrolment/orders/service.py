@@ -78,7 +78,10 @@ async def move(
 
 async def get_order(session: AsyncSession, principal: Principal, order_id: int) -> OrderPublic:
     """One order, if it is in the caller's scope."""
-    return to_public(await load_order(session, principal, order_id))
+    order = await repository.read_order(session, order_id, order_scope(principal))
+    if order is None:
+        raise NotFound("order", order_id)
+    return to_public(order)
 
 
 async def list_orders(
