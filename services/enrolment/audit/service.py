@@ -10,9 +10,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col
 
 from plumbing.clock import utcnow
@@ -75,6 +76,19 @@ def claim_event_payload(ev: ClaimEvent, claim: Any) -> dict[str, Any]:
     }
 
 
+_MONEY = frozenset({"amount_fen", "payee_kind", "payee_id", "funding_source"})
+
+
+def _loaded_claim(session: AsyncSession, claim_id: int) -> Claim | None:
+    """The claim as this transaction read it (every use case loads the claim it moves, with
+    populate_existing, and never changes its money or payee), so its columns need no second
+    read; None if it is not in the session or those columns are expired."""
+    found = session.identity_map.get(identity_key(Claim, claim_id))
+    if not isinstance(found, Claim) or inspect(found).expired_attributes & _MONEY:
+        return None
+    return found
+
+
 def _clear(session: Session, _previous: SessionTransaction) -> None:
     session.info.pop(_PENDING, None)
 
@@ -99,9 +113,13 @@ async def seal(session: AsyncSession, key: str) -> None:
     await session.flush()
     claim_ids = {p.claim_id for p in pending if isinstance(p, ClaimEvent)}
     claims: dict[int, Any] = {}
-    if claim_ids:
-        rows = await session.execute(_CLAIM_MONEY.where(_CLAIMS.c.id.in_(claim_ids)))
-        claims = {r.id: r for r in rows}
+    for claim_id in claim_ids:
+        known = _loaded_claim(session, claim_id)
+        if known is not None:
+            claims[claim_id] = known
+    if missing := claim_ids - claims.keys():
+        rows = await session.execute(_CLAIM_MONEY.where(_CLAIMS.c.id.in_(missing)))
+        claims.update({r.id: r for r in rows})
     head = (await session.execute(_LOCK_HEAD)).one()
     seq, previous = int(head.seq), str(head.mac)
     now = utcnow()

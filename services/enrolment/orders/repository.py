@@ -77,6 +77,12 @@ def _transition_stmt(
     )
 
 
+async def insert_order(session: AsyncSession, fields: dict[str, Any]) -> Row[Any]:
+    """A new order (a Core INSERT ... RETURNING: no ORM instance to flush and track)."""
+    stmt = insert(ORDERS).values(**fields).returning(*ORDERS.c)
+    return (await session.execute(stmt)).one()
+
+
 async def set_status(
     session: AsyncSession,
     order_id: int,
@@ -238,14 +244,16 @@ async def overdue_order_ids(session: AsyncSession, cutoff: dt.datetime, limit: i
     return [int(i) for i in (await session.execute(stmt)).scalars() if i is not None]
 
 
-async def add_hours(session: AsyncSession, order_id: int, hours: float) -> int:
+async def add_hours(session: AsyncSession, order_id: int, hours: float) -> Row[Any] | None:
+    """Add attended hours to an order in training: its new (attended_hours, status), or None
+    when it is not in training."""
     stmt = (
-        update(Order)
-        .where(col(Order.id) == order_id, col(Order.status) == "in_training")
-        .values(attended_hours=col(Order.attended_hours) + hours, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        update(ORDERS)
+        .where(ORDERS.c.id == order_id, ORDERS.c.status == "in_training")
+        .values(attended_hours=ORDERS.c.attended_hours + hours, updated_at=utcnow())
+        .returning(ORDERS.c.attended_hours, ORDERS.c.status)
     )
-    return await rows_affected(session, stmt)
+    return (await session.execute(stmt)).first()
 
 
 async def add_attendance(session: AsyncSession, record: AttendanceRecord) -> AttendanceRecord:
