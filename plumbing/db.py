@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -57,8 +58,23 @@ def _make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine.sync_engine, "checkout", _drop_if_closed)
+    return engine
+
+
+def _drop_if_closed(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    """Replace a pooled connection the server has closed (PostgreSQL restarted, the backend
+    terminated) before a request uses it, without a round trip. `pool_pre_ping` did the same
+    with BEGIN; SELECT; ROLLBACK on every checkout (three round trips per transaction); here
+    asyncpg already knows: the server's goodbye and the closed socket were read by the event
+    loop while the connection sat idle in the pool. Raising DisconnectionError makes the pool
+    discard it and check out another (a new one if need be)."""
+    driver = getattr(dbapi_conn, "driver_connection", None)
+    is_closed = getattr(driver, "is_closed", None)
+    if is_closed is not None and is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -74,3 +90,20 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for a route that only reads. On PostgreSQL its statements run in autocommit:
+    a one-query read is one round trip instead of three (BEGIN, the query, ROLLBACK). Under
+    READ COMMITTED every statement takes its own snapshot inside a transaction or not, so the
+    read sees the same rows. SQLite keeps its transaction (there BEGIN costs no round trip);
+    so does a session bound to a connection (the tests' rollback sessions)."""
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker() as session:
+        bind = session.bind
+        if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

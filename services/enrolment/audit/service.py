@@ -10,9 +10,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col
 
 from plumbing.clock import utcnow
@@ -21,6 +22,21 @@ from services.enrolment.claims.models import Claim, ClaimEvent
 from services.enrolment.ledger.models import LedgerEntry
 
 _PENDING = "audit_pending"
+
+# Built once: the seal runs in every transaction that touches a claim or the ledger.
+_CLAIMS = Claim.__table__  # type: ignore[attr-defined]
+_HEADS = AuditHead.__table__  # type: ignore[attr-defined]
+_ENTRIES = AuditEntry.__table__  # type: ignore[attr-defined]
+_CLAIM_MONEY = select(
+    _CLAIMS.c.id,
+    _CLAIMS.c.amount_fen,
+    _CLAIMS.c.payee_kind,
+    _CLAIMS.c.payee_id,
+    _CLAIMS.c.funding_source,
+)
+_LOCK_HEAD = select(_HEADS.c.seq, _HEADS.c.mac).where(_HEADS.c.id == 1).with_for_update()
+_APPEND = insert(_ENTRIES)
+_MOVE_HEAD = update(_HEADS).where(_HEADS.c.id == 1)
 
 
 def _canonical(payload: dict[str, Any]) -> str:
@@ -44,7 +60,8 @@ def ledger_payload(entry: LedgerEntry) -> dict[str, Any]:
     }
 
 
-def claim_event_payload(ev: ClaimEvent, claim: Claim | None) -> dict[str, Any]:
+def claim_event_payload(ev: ClaimEvent, claim: Any) -> dict[str, Any]:
+    """`claim`: the Claim, or a row with its money and payee columns, or None."""
     return {
         "claim_id": ev.claim_id,
         "from_status": ev.from_status,
@@ -57,6 +74,19 @@ def claim_event_payload(ev: ClaimEvent, claim: Claim | None) -> dict[str, Any]:
         "payee": f"{claim.payee_kind}:{claim.payee_id}" if claim else None,
         "funding_source": claim.funding_source if claim else None,
     }
+
+
+_MONEY = frozenset({"amount_fen", "payee_kind", "payee_id", "funding_source"})
+
+
+def _loaded_claim(session: AsyncSession, claim_id: int) -> Claim | None:
+    """The claim as this transaction read it (every use case loads the claim it moves, with
+    populate_existing, and never changes its money or payee), so its columns need no second
+    read; None if it is not in the session or those columns are expired."""
+    found = session.identity_map.get(identity_key(Claim, claim_id))
+    if not isinstance(found, Claim) or inspect(found).expired_attributes & _MONEY:
+        return None
+    return found
 
 
 def _clear(session: Session, _previous: SessionTransaction) -> None:
@@ -82,14 +112,18 @@ async def seal(session: AsyncSession, key: str) -> None:
         return
     await session.flush()
     claim_ids = {p.claim_id for p in pending if isinstance(p, ClaimEvent)}
-    claims: dict[int, Claim] = {}
-    if claim_ids:
-        rows = await session.execute(select(Claim).where(col(Claim.id).in_(claim_ids)))
-        claims = {c.id: c for c in rows.scalars() if c.id is not None}
-    stmt = select(AuditHead).where(col(AuditHead.id) == 1).with_for_update()
-    head = (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
-    seq, previous = head.seq, head.mac
+    claims: dict[int, Any] = {}
+    for claim_id in claim_ids:
+        known = _loaded_claim(session, claim_id)
+        if known is not None:
+            claims[claim_id] = known
+    if missing := claim_ids - claims.keys():
+        rows = await session.execute(_CLAIM_MONEY.where(_CLAIMS.c.id.in_(missing)))
+        claims.update({r.id: r for r in rows})
+    head = (await session.execute(_LOCK_HEAD)).one()
+    seq, previous = int(head.seq), str(head.mac)
     now = utcnow()
+    entries: list[dict[str, Any]] = []
     for obj in pending:
         assert obj.id is not None
         if isinstance(obj, LedgerEntry):
@@ -99,11 +133,18 @@ async def seal(session: AsyncSession, key: str) -> None:
         seq += 1
         text = _canonical(payload)
         previous = mac_of(key, previous, seq, kind, obj.id, text)
-        session.add(
-            AuditEntry(seq=seq, kind=kind, ref_id=obj.id, payload=text, mac=previous, at=now)
+        entries.append(
+            {
+                "seq": seq,
+                "kind": kind,
+                "ref_id": obj.id,
+                "payload": text,
+                "mac": previous,
+                "at": now,
+            }
         )
-    head.seq, head.mac = seq, previous
-    await session.flush()
+    await session.execute(_APPEND, entries)
+    await session.execute(_MOVE_HEAD.values(seq=seq, mac=previous))
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plumbing import clock
@@ -15,7 +16,7 @@ from services.enrolment.claims import repository
 from services.enrolment.claims.calendar import add_working_days
 from services.enrolment.claims.models import Claim, ClaimObjection
 from services.enrolment.claims.schemas import ClaimPublic, ObjectionPublic
-from services.enrolment.claims.service import load_claim, reread
+from services.enrolment.claims.service import load_claim, to_public
 from services.enrolment.config import Settings
 from services.enrolment.ledger import service as ledger
 from services.enrolment.ledger.books import commit
@@ -34,12 +35,14 @@ async def _transition(
     action: str,
     reason: str | None = None,
     values: dict[str, Any] | None = None,
-) -> None:
-    if await repository.set_status(session, claim_id, from_status, to_status, values) == 0:
+) -> Row[Any]:
+    row = await repository.set_status(session, claim_id, from_status, to_status, values)
+    if row is None:
         current = await repository.status_of(session, claim_id)
         await session.rollback()
         raise InvalidState(current, action)
     repository.add_event(session, claim_id, from_status, to_status, principal, reason)
+    return row
 
 
 def notice_running(claim: Claim) -> bool:
@@ -59,7 +62,7 @@ async def review_claim(
     await load_claim(session, principal, claim_id)
     days = settings.public_notice_days
     ends_on = add_working_days(clock.shanghai_today(), days) if days > 0 else None
-    await _transition(
+    row = await _transition(
         session,
         principal,
         claim_id,
@@ -70,7 +73,7 @@ async def review_claim(
         {"reviewed_by": principal.id, "reviewed_at": clock.utcnow(), "notice_ends_on": ends_on},
     )
     await commit(session, settings.audit_key)
-    return await reread(session, claim_id)
+    return to_public(row)
 
 
 async def file_objection(
@@ -140,7 +143,7 @@ async def approve_claim(
     # Maker-checker: the reviewer does not approve (also a CHECK on claims).
     if claim.reviewed_by == principal.id:
         raise DomainError("same_person", "the reviewer of a claim may not approve it")
-    await _transition(
+    row = await _transition(
         session,
         principal,
         claim.id,
@@ -158,16 +161,19 @@ async def approve_claim(
             funding_source=source,
         )
     await commit(session, settings.audit_key)
-    return await reread(session, claim_id)
+    return to_public(row)
 
 
-async def _reject(session: AsyncSession, principal: Principal, claim: Claim, reason: str) -> None:
+async def _reject(
+    session: AsyncSession, principal: Principal, claim: Claim, reason: str
+) -> Row[Any]:
     assert claim.id is not None
-    await _transition(
+    row = await _transition(
         session, principal, claim.id, claim.status, "rejected", "reject", reason, {"reason": reason}
     )
     if claim.status == "approved":
         await ledger.void_hold(session, claim.id)
+    return row
 
 
 async def reject_claim(
@@ -178,9 +184,9 @@ async def reject_claim(
     claim = await load_claim(session, principal, claim_id)
     if claim.status not in BEFORE_PAYMENT:
         raise InvalidState(claim.status, "reject")
-    await _reject(session, principal, claim, reason)
+    row = await _reject(session, principal, claim, reason)
     await commit(session, settings.audit_key)
-    return await reread(session, claim_id)
+    return to_public(row)
 
 
 async def countersign_claim(
@@ -192,7 +198,7 @@ async def countersign_claim(
     assert claim.id is not None
     if claim.approved_by == principal.id:
         raise DomainError("same_person", "the approver of a claim may not countersign it")
-    done = await repository.set_status(
+    row = await repository.set_status(
         session,
         claim.id,
         "approved",
@@ -200,19 +206,19 @@ async def countersign_claim(
         {"countersigned_by": principal.id, "countersigned_at": clock.utcnow()},
         only_if_not_countersigned=True,
     )
-    if not done:
+    if row is None:
         current = await repository.status_of(session, claim.id)
         await session.rollback()
         raise InvalidState(current, "countersign")
     repository.add_event(session, claim.id, "approved", "approved", principal, "countersigned")
     await commit(session, settings.audit_key)
-    return await reread(session, claim_id)
+    return to_public(row)
 
 
-async def pay(session: AsyncSession, principal: Principal, claim_id: int) -> None:
+async def pay(session: AsyncSession, principal: Principal, claim_id: int) -> Row[Any]:
     """Inside the caller's transaction: claim, hold, ledger pair and order move together, so
     a claim is paid at most once and the ledger always balances. Raises on refusal (after
-    rolling back)."""
+    rolling back). Returns the claim's row as paid."""
     require_role(principal, "finance")
     claim = await load_claim(session, principal, claim_id)
     assert claim.id is not None
@@ -232,7 +238,7 @@ async def pay(session: AsyncSession, principal: Principal, claim_id: int) -> Non
     paid = await repository.set_status(
         session, claim.id, "approved", "paid", {"paid_by": principal.id, "paid_at": clock.utcnow()}
     )
-    if not paid:
+    if paid is None:
         current = await repository.status_of(session, claim.id)
         await session.rollback()
         if current == "paid":
@@ -251,15 +257,16 @@ async def pay(session: AsyncSession, principal: Principal, claim_id: int) -> Non
         order = await orders.get_order(session, claim.order_id, [])
         assert order is not None
         await move(session, order, principal, "claimed", "paid", "mark paid")
+    return paid
 
 
 async def pay_claim(
     session: AsyncSession, principal: Principal, claim_id: int, settings: Settings
 ) -> ClaimPublic:
     """Finance pays an approved claim from the special account, once."""
-    await pay(session, principal, claim_id)
+    row = await pay(session, principal, claim_id)
     await commit(session, settings.audit_key)
-    return await reread(session, claim_id)
+    return to_public(row)
 
 
 async def claw_back_claim(
@@ -270,9 +277,9 @@ async def claw_back_claim(
     require_role(principal, "finance")
     claim = await load_claim(session, principal, claim_id)
     assert claim.id is not None
-    await _transition(
+    row = await _transition(
         session, principal, claim.id, "paid", "clawed_back", "claw back", reason, {"reason": reason}
     )
     ledger.claw_back(session, claim)
     await commit(session, settings.audit_key)
-    return await reread(session, claim_id)
+    return to_public(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -15,8 +15,11 @@ from plumbing.principal import Principal
 from services.enrolment.audit import service as audit
 from services.enrolment.claims.models import Claim, ClaimEvent, ClaimObjection
 from services.enrolment.orders.models import AttendanceRecord, OrderEvent
-from services.enrolment.sql import rows_affected
+from services.enrolment.sql import rows_affected, table_of
 from services.enrolment.workers.models import WorkerProfile
+
+# A one-row conditional UPDATE as a Core statement: no ORM bulk-update compile state.
+CLAIMS = table_of(Claim)
 
 
 async def get_claim(
@@ -43,18 +46,19 @@ async def set_status(
     values: dict[str, Any] | None = None,
     *,
     only_if_not_countersigned: bool = False,
-) -> int:
-    """The conditional transition: touches the row only if it is still in `from_status`."""
-    where = [col(Claim.id) == claim_id, col(Claim.status) == from_status]
+) -> Row[Any] | None:
+    """The conditional transition: touches the row only if it is still in `from_status`.
+    Returns the row as updated (UPDATE ... RETURNING), or None if it was not touched."""
+    where = [CLAIMS.c.id == claim_id, CLAIMS.c.status == from_status]
     if only_if_not_countersigned:
-        where.append(col(Claim.countersigned_by).is_(None))
+        where.append(CLAIMS.c.countersigned_by.is_(None))
     stmt = (
-        update(Claim)
+        update(CLAIMS)
         .where(*where)
         .values(status=to_status, updated_at=utcnow(), **(values or {}))
-        .execution_options(synchronize_session=False)
+        .returning(*CLAIMS.c)
     )
-    return await rows_affected(session, stmt)
+    return (await session.execute(stmt)).first()
 
 
 async def status_of(session: AsyncSession, claim_id: int) -> str:

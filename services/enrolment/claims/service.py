@@ -3,6 +3,9 @@ lifecycle.py; batch payment in batch.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -23,7 +26,8 @@ from services.enrolment.orders.service import load_order, move
 from services.enrolment.sql import scope_filter
 
 
-def to_public(claim: Claim) -> ClaimPublic:
+def to_public(claim: Claim | Row[Any]) -> ClaimPublic:
+    """The answer, from the ORM row or from an UPDATE ... RETURNING row (same columns)."""
     return ClaimPublic.model_validate(claim, from_attributes=True)
 
 
@@ -43,12 +47,6 @@ async def load_claim(
     if claim is None:
         raise NotFound("claim", claim_id)
     return claim
-
-
-async def reread(session: AsyncSession, claim_id: int) -> ClaimPublic:
-    claim = await repository.get_claim(session, claim_id, [])
-    assert claim is not None
-    return to_public(claim)
 
 
 def _may_file(principal: Principal, order: Order, kind: str) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from typing import Any
+
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from services.enrolment.offerings.models import Offering
+from services.enrolment.sql import table_of
+
+OFFERINGS = table_of(Offering)
 
 
 async def get_offering(
@@ -16,6 +21,15 @@ async def get_offering(
     stmt = select(Offering).where(col(Offering.id) == offering_id, *(scope or []))
     stmt = stmt.execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def read_offering(
+    session: AsyncSession, offering_id: int, scope: list[ColumnElement[bool]]
+) -> Row[Any] | None:
+    """The offering's columns as a plain row, for an answer that changes nothing (no ORM
+    instance to build and track)."""
+    stmt = select(OFFERINGS).where(OFFERINGS.c.id == offering_id, *scope)
+    return (await session.execute(stmt)).first()
 
 
 async def list_offerings(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from plumbing.db import SessionDep
+from plumbing.db import ReadSessionDep, SessionDep
 from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
 from services.enrolment.fields import Level, OccupationCode, UnitCode
@@ -31,7 +31,7 @@ async def list_offering(
 @router.get("", response_model=Page[OfferingPublic])
 async def browse_offerings(
     principal: CurrentPrincipal,
-    session: SessionDep,
+    session: ReadSessionDep,
     occupation_code: OccupationCode | None = None,
     level: Level | None = None,
     unit_code: UnitCode | None = None,
@@ -56,7 +56,7 @@ async def browse_offerings(
 
 @router.get("/{offering_id}", response_model=OfferingPublic)
 async def get_offering(
-    offering_id: int, principal: CurrentPrincipal, session: SessionDep
+    offering_id: int, principal: CurrentPrincipal, session: ReadSessionDep
 ) -> OfferingPublic:
     """One offering, with the seats left."""
     return await service.get_offering(session, principal, offering_id)

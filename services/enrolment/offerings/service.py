@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -19,14 +22,15 @@ from services.enrolment.offerings.schemas import OfferingCreate, OfferingPublic
 from services.enrolment.sql import scope_filter
 
 
-def to_public(offering: Offering) -> OfferingPublic:
+def to_public(offering: Offering | Row[Any]) -> OfferingPublic:
+    """The answer, from the ORM row or from a plain row of the offerings table."""
     assert offering.id is not None
-    return OfferingPublic(
-        **offering.model_dump(exclude={"id"}),
-        id=offering.id,
-        # Only a listed offering has seats to give; a closed or withdrawn one has none left.
-        seats_left=offering.capacity - offering.seats_taken if offering.status == "listed" else 0,
+    fields = offering._asdict() if isinstance(offering, Row) else offering.model_dump()
+    # Only a listed offering has seats to give; a closed or withdrawn one has none left.
+    fields["seats_left"] = (
+        offering.capacity - offering.seats_taken if offering.status == "listed" else 0
     )
+    return OfferingPublic.model_validate(fields)
 
 
 def offering_scope(principal: Principal) -> list[ColumnElement[bool]]:
@@ -121,7 +125,7 @@ async def get_offering(
     session: AsyncSession, principal: Principal, offering_id: int
 ) -> OfferingPublic:
     """One offering, if it is in the caller's scope."""
-    offering = await repository.get_offering(session, offering_id, offering_scope(principal))
+    offering = await repository.read_offering(session, offering_id, offering_scope(principal))
     if offering is None:
         raise NotFound("offering", offering_id)
     return to_public(offering)

@@ -17,7 +17,7 @@ from services.enrolment.eligibility.service import reasons_public
 from services.enrolment.orders import repository, rules
 from services.enrolment.orders.models import Order
 from services.enrolment.orders.schemas import OrderEventPublic, OrderPublic, Timeline
-from services.enrolment.orders.service import load_order, require_owner, reread
+from services.enrolment.orders.service import load_order, require_owner, to_public
 
 
 async def _set_delivery(
@@ -36,14 +36,14 @@ async def _set_delivery(
     open_question: ColumnElement[bool] = delivery.is_(None)
     if "disputed" in allowed:
         open_question = or_(open_question, delivery == "disputed")
-    changed = await repository.update_where(
+    row = await repository.update_where(
         session,
         order.id,
         (col(Order.status).in_(rules.CONFIRMABLE), open_question),
         {"delivery": outcome, "delivery_reason": reason, "delivery_at": utcnow()},
     )
     action = "confirm delivery" if outcome == "confirmed" else "dispute delivery"
-    if not changed:
+    if row is None:
         current = await repository.get_order(session, order.id, [])
         assert current is not None
         status, done = current.status, current.delivery
@@ -60,7 +60,7 @@ async def _set_delivery(
         session, order.id, order.status, order.status, principal, reason, action
     )
     await session.commit()
-    return await reread(session, order_id)
+    return to_public(row)
 
 
 async def confirm_delivery(

@@ -20,7 +20,6 @@ from services.enrolment.orders.service import (
     move,
     require_institution_of,
     require_owner,
-    reread,
     to_public,
 )
 
@@ -31,12 +30,12 @@ async def cancel_order(
     """The worker withdraws before the institution accepts."""
     order = await load_order(session, principal, order_id)
     require_owner(principal, order)
-    await move(
+    row = await move(
         session, order, principal, "selected", "cancelled", "cancel", reason, {"reason": reason}
     )
     await free_order(session, order, "cancelled")
     await session.commit()
-    return await reread(session, order_id)
+    return to_public(row)
 
 
 async def accept_order(
@@ -49,12 +48,13 @@ async def accept_order(
     assert order.id is not None
     cutoff = utcnow() - dt.timedelta(days=accept_days)
     in_time = (col(Order.created_at) > cutoff,)
-    if await repository.set_status(session, order.id, "selected", "accepted", None, in_time):
+    row = await repository.transition(session, order.id, "selected", "accepted", None, in_time)
+    if row is not None:
         await repository.add_event(
             session, order.id, "selected", "accepted", principal, None, "accept"
         )
         await session.commit()
-        return await reread(session, order_id)
+        return to_public(row)
     current = await repository.status_of(session, order.id)
     if current == "selected":
         await expire_order(session, order, principal, accept_days)
@@ -74,11 +74,11 @@ async def drop_order(
     require_institution_of(principal, order)
     if order.status not in rules.DROPPABLE:
         raise InvalidState(order.status, "drop")
-    await move(
+    row = await move(
         session, order, principal, order.status, "dropped", "drop", reason, {"reason": reason}
     )
     await session.commit()
-    return await reread(session, order_id)
+    return to_public(row)
 
 
 async def reject_order(
@@ -87,12 +87,12 @@ async def reject_order(
     """The institution turns the worker down, with a reason."""
     order = await load_order(session, principal, order_id)
     require_institution_of(principal, order)
-    await move(
+    row = await move(
         session, order, principal, "selected", "rejected", "reject", reason, {"reason": reason}
     )
     await free_order(session, order, "rejected")
     await session.commit()
-    return await reread(session, order_id)
+    return to_public(row)
 
 
 async def complete_order(
@@ -104,12 +104,15 @@ async def complete_order(
     required = rules.required_hours(order.hours, ratio)
     enough = col(Order.attended_hours) + 1e-9 >= required
     assert order.id is not None
-    if await repository.set_status(session, order.id, "in_training", "completed", None, (enough,)):
+    row = await repository.transition(
+        session, order.id, "in_training", "completed", None, (enough,)
+    )
+    if row is not None:
         await repository.add_event(
             session, order.id, "in_training", "completed", principal, None, "complete"
         )
         await session.commit()
-        return await reread(session, order_id)
+        return to_public(row)
     current = await repository.get_order(session, order.id, [])
     assert current is not None
     status, attended = current.status, current.attended_hours
@@ -141,10 +144,11 @@ async def record_evaluation(
     order = await load_order(session, principal, order_id)
     assert order.id is not None
     if _same_outcome(order, body):
-        return await reread(session, order_id)
+        return to_public(order)  # read just now, with populate_existing: the stored row
     target = "certified" if body.passed else "failed"
     values = {"certificate_number": body.certificate_number, "result_id": body.result_id}
-    if not await repository.set_status(session, order.id, "completed", target, values):
+    row = await repository.transition(session, order.id, "completed", target, values)
+    if row is None:
         current = await repository.get_order(session, order.id, [])
         assert current is not None
         public = to_public(current)
@@ -157,4 +161,4 @@ async def record_evaluation(
     # Last: the event's count for the unit report holds its row lock until the commit.
     await repository.add_event(session, order.id, "completed", target, principal, None, "evaluate")
     await session.commit()
-    return await reread(session, order_id)
+    return to_public(row)

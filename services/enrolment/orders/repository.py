@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -18,6 +18,11 @@ from services.enrolment.orders.rules import SLOT_FREEING, YEARLY_CAP
 from services.enrolment.sql import rows_affected, table_of, upsert
 from services.enrolment.stats.counts import count_step, counts
 
+# Core statements on the hot write paths: no ORM unit of work or bulk-update compile state
+# for a one-row UPDATE or INSERT (docs/PERFORMANCE.md, "Enrolment's cost per request").
+ORDERS = table_of(Order)
+_EVENTS = table_of(OrderEvent)
+
 
 async def get_order(
     session: AsyncSession, order_id: int, scope: list[ColumnElement[bool]]
@@ -25,6 +30,15 @@ async def get_order(
     stmt = select(Order).where(col(Order.id) == order_id, *scope)
     stmt = stmt.execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def read_order(
+    session: AsyncSession, order_id: int, scope: list[ColumnElement[bool]]
+) -> Row[Any] | None:
+    """The order's columns as a plain row, for an answer that changes nothing (no ORM
+    instance to build and track)."""
+    stmt = select(ORDERS).where(ORDERS.c.id == order_id, *scope)
+    return (await session.execute(stmt)).first()
 
 
 async def list_orders(
@@ -50,6 +64,26 @@ async def status_of(session: AsyncSession, order_id: int) -> str:
     )
 
 
+def _transition_stmt(
+    order_id: int,
+    from_status: str,
+    to_status: str,
+    values: dict[str, Any] | None,
+    only_if: tuple[ColumnElement[bool], ...],
+) -> Any:
+    return (
+        update(ORDERS)
+        .where(ORDERS.c.id == order_id, ORDERS.c.status == from_status, *only_if)
+        .values(status=to_status, updated_at=utcnow(), **(values or {}))
+    )
+
+
+async def insert_order(session: AsyncSession, fields: dict[str, Any]) -> Row[Any]:
+    """A new order (a Core INSERT ... RETURNING: no ORM instance to flush and track)."""
+    stmt = insert(ORDERS).values(**fields).returning(*ORDERS.c)
+    return (await session.execute(stmt)).one()
+
+
 async def set_status(
     session: AsyncSession,
     order_id: int,
@@ -59,13 +93,22 @@ async def set_status(
     only_if: tuple[ColumnElement[bool], ...] = (),
 ) -> int:
     """The conditional transition: touches the row only if it is still in `from_status`."""
-    stmt = (
-        update(Order)
-        .where(col(Order.id) == order_id, col(Order.status) == from_status, *only_if)
-        .values(status=to_status, updated_at=utcnow(), **(values or {}))
-        .execution_options(synchronize_session=False)
-    )
+    stmt = _transition_stmt(order_id, from_status, to_status, values, only_if)
     return await rows_affected(session, stmt)
+
+
+async def transition(
+    session: AsyncSession,
+    order_id: int,
+    from_status: str,
+    to_status: str,
+    values: dict[str, Any] | None = None,
+    only_if: tuple[ColumnElement[bool], ...] = (),
+) -> Row[Any] | None:
+    """`set_status` that returns the updated row (UPDATE ... RETURNING), or None when the
+    order was not in `from_status`: the answer needs no second read of the order."""
+    stmt = _transition_stmt(order_id, from_status, to_status, values, only_if)
+    return (await session.execute(stmt.returning(*ORDERS.c))).first()
 
 
 async def add_event(
@@ -84,20 +127,18 @@ async def add_event(
     at = at or utcnow()
     # The order's unit, read in the same INSERT, so the unit report finds a unit's events by
     # index (ix_order_events_unit_at) without joining every unit's orders.
-    unit = select(col(Order.unit_code)).where(col(Order.id) == order_id).scalar_subquery()
-    session.add(
-        OrderEvent(
-            order_id=order_id,
-            unit_code=unit,  # type: ignore[arg-type]  # an SQL expression, evaluated on INSERT
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            reason=reason,
-            at=at,
-        )
+    stmt = insert(_EVENTS).values(
+        order_id=order_id,
+        unit_code=select(ORDERS.c.unit_code).where(ORDERS.c.id == order_id).scalar_subquery(),
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor.id,
+        actor_role=actor.role,
+        reason=reason,
+        at=at,
     )
+    await session.execute(stmt)
     if counts(from_status, to_status):
         await count_step(session, order_id, to_status, at)
 
@@ -188,15 +229,16 @@ async def update_where(
     order_id: int,
     conditions: tuple[ColumnElement[bool], ...],
     values: dict[str, Any],
-) -> int:
-    """A conditional UPDATE of one order that keeps its status (e.g. delivery confirmation)."""
+) -> Row[Any] | None:
+    """A conditional UPDATE of one order that keeps its status (e.g. delivery confirmation):
+    the updated row, or None when the conditions did not hold."""
     stmt = (
-        update(Order)
-        .where(col(Order.id) == order_id, *conditions)
+        update(ORDERS)
+        .where(ORDERS.c.id == order_id, *conditions)
         .values(updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
+        .returning(*ORDERS.c)
     )
-    return await rows_affected(session, stmt)
+    return (await session.execute(stmt)).first()
 
 
 async def overdue_order_ids(session: AsyncSession, cutoff: dt.datetime, limit: int) -> list[int]:
@@ -210,14 +252,16 @@ async def overdue_order_ids(session: AsyncSession, cutoff: dt.datetime, limit: i
     return [int(i) for i in (await session.execute(stmt)).scalars() if i is not None]
 
 
-async def add_hours(session: AsyncSession, order_id: int, hours: float) -> int:
+async def add_hours(session: AsyncSession, order_id: int, hours: float) -> Row[Any] | None:
+    """Add attended hours to an order in training: its new (attended_hours, status), or None
+    when it is not in training."""
     stmt = (
-        update(Order)
-        .where(col(Order.id) == order_id, col(Order.status) == "in_training")
-        .values(attended_hours=col(Order.attended_hours) + hours, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        update(ORDERS)
+        .where(ORDERS.c.id == order_id, ORDERS.c.status == "in_training")
+        .values(attended_hours=ORDERS.c.attended_hours + hours, updated_at=utcnow())
+        .returning(ORDERS.c.attended_hours, ORDERS.c.status)
     )
-    return await rows_affected(session, stmt)
+    return (await session.execute(stmt)).first()
 
 
 async def add_attendance(session: AsyncSession, record: AttendanceRecord) -> AttendanceRecord:

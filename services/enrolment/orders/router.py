@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from plumbing.db import SessionDep
+from plumbing.db import ReadSessionDep, SessionDep
 from plumbing.errors import wants_english
 from plumbing.pagination import Limit, Offset, Page
 from plumbing.principal import CurrentPrincipal
@@ -55,7 +55,7 @@ async def expire_overdue(
 @router.get("", response_model=Page[OrderPublic])
 async def list_orders(
     principal: CurrentPrincipal,
-    session: SessionDep,
+    session: ReadSessionDep,
     status: OrderStatus | None = None,
     offering_id: int | None = None,
     limit: Limit = 50,
@@ -66,7 +66,9 @@ async def list_orders(
 
 
 @router.get("/{order_id}", response_model=OrderPublic)
-async def get_order(order_id: int, principal: CurrentPrincipal, session: SessionDep) -> OrderPublic:
+async def get_order(
+    order_id: int, principal: CurrentPrincipal, session: ReadSessionDep
+) -> OrderPublic:
     """One order, if it is in the caller's scope."""
     return await service.get_order(session, principal, order_id)
 

@@ -21,7 +21,6 @@ from services.enrolment.eligibility.rules import RULE_VERSION, YEARLY_CAP, Reaso
 from services.enrolment.eligibility.service import gather_facts, reasons_public
 from services.enrolment.offerings import repository as offerings
 from services.enrolment.orders import repository
-from services.enrolment.orders.models import Order
 from services.enrolment.orders.schemas import OrderCreate, OrderPublic
 from services.enrolment.orders.service import to_public
 from services.enrolment.workers import repository as workers
@@ -92,31 +91,30 @@ async def select_offering(
         await session.rollback()
         held = replace(facts, held_this_year=YEARLY_CAP)
         raise refusal(evaluate(held), english, subsidy_year=year)
-    order = Order(
-        worker_id=principal.id,
-        worker_name_masked=mask_name(cipher.decrypt(profile.name_cipher)),
-        offering_id=offering.id,
-        request_id=body.request_id,
-        institution_id=offering.institution_id,
-        institution_name=offering.institution_name,
-        occupation_code=offering.occupation_code,
-        occupation_name=offering.occupation_name,
-        level=offering.level,
-        unit_code=offering.unit_code,
-        hours=offering.hours,
-        attended_hours=0.0,
-        subsidy_fen=offering.subsidy_fen,
-        subsidy_year=year,
-        funding_source=offering.funding_source,
-        status="selected",
-        rule_version=RULE_VERSION,
-        decision_facts=facts.to_json(),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(order)
+    fields = {
+        "worker_id": principal.id,
+        "worker_name_masked": mask_name(cipher.decrypt(profile.name_cipher)),
+        "offering_id": offering.id,
+        "request_id": body.request_id,
+        "institution_id": offering.institution_id,
+        "institution_name": offering.institution_name,
+        "occupation_code": offering.occupation_code,
+        "occupation_name": offering.occupation_name,
+        "level": offering.level,
+        "unit_code": offering.unit_code,
+        "hours": offering.hours,
+        "attended_hours": 0.0,
+        "subsidy_fen": offering.subsidy_fen,
+        "subsidy_year": year,
+        "funding_source": offering.funding_source,
+        "status": "selected",
+        "rule_version": RULE_VERSION,
+        "decision_facts": facts.to_json(),
+        "created_at": now,
+        "updated_at": now,
+    }
     try:
-        await session.flush()
+        order = await repository.insert_order(session, fields)
     except IntegrityError:
         # PLAN §二.(二).11: never twice for the same occupation and level (partial unique
         # index); the seat and the slot taken above roll back with it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -17,7 +18,8 @@ from services.enrolment.orders.schemas import OrderPublic
 from services.enrolment.sql import scope_filter
 
 
-def to_public(order: Order) -> OrderPublic:
+def to_public(order: Order | Row[Any]) -> OrderPublic:
+    """The answer, from the ORM row or from an UPDATE ... RETURNING row (same columns)."""
     return OrderPublic.model_validate(order, from_attributes=True)
 
 
@@ -61,28 +63,25 @@ async def move(
     reason: str | None = None,
     values: dict[str, Any] | None = None,
     only_if: tuple[ColumnElement[bool], ...] = (),
-) -> None:
-    """One conditional transition plus its event; the wrong state rolls back and says which."""
+) -> Row[Any]:
+    """One conditional transition plus its event; the wrong state rolls back and says which.
+    Returns the order's row as updated."""
     assert order.id is not None
-    changed = await repository.set_status(
-        session, order.id, from_status, to_status, values, only_if
-    )
-    if changed == 0:
+    row = await repository.transition(session, order.id, from_status, to_status, values, only_if)
+    if row is None:
         current = await repository.status_of(session, order.id)
         await session.rollback()
         raise InvalidState(current, action)
     await repository.add_event(session, order.id, from_status, to_status, principal, reason, action)
-
-
-async def reread(session: AsyncSession, order_id: int) -> OrderPublic:
-    order = await repository.get_order(session, order_id, [])
-    assert order is not None
-    return to_public(order)
+    return row
 
 
 async def get_order(session: AsyncSession, principal: Principal, order_id: int) -> OrderPublic:
     """One order, if it is in the caller's scope."""
-    return to_public(await load_order(session, principal, order_id))
+    order = await repository.read_order(session, order_id, order_scope(principal))
+    if order is None:
+        raise NotFound("order", order_id)
+    return to_public(order)
 
 
 async def list_orders(

@@ -54,7 +54,8 @@ async def record_attendance(
         await repository.add_event(
             session, order.id, "accepted", "in_training", principal, None, "first attendance"
         )
-    if await repository.add_hours(session, order.id, body.hours) == 0:
+    totals = await repository.add_hours(session, order.id, body.hours)
+    if totals is None:
         current = await repository.status_of(session, order.id)
         await session.rollback()
         raise InvalidState(current, "record attendance")
@@ -75,8 +76,6 @@ async def record_attendance(
     flags = await check_record(session, record, limits)
     await session.commit()
     assert record.id is not None
-    updated = await repository.get_order(session, order.id, [])
-    assert updated is not None
     return AttendancePublic(
         id=record.id,
         order_id=order.id,
@@ -87,8 +86,8 @@ async def record_attendance(
         started_at=record.started_at,
         ended_at=record.ended_at,
         device_id=record.device_id,
-        attended_hours=updated.attended_hours,
-        status=updated.status,
+        attended_hours=totals.attended_hours,
+        status=totals.status,
         flags=flags,
         created_at=record.created_at,
     )
