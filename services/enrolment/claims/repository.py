@@ -22,14 +22,6 @@ from services.enrolment.workers.models import WorkerProfile
 CLAIMS = table_of(Claim)
 
 
-async def get_claim(
-    session: AsyncSession, claim_id: int, scope: list[ColumnElement[bool]]
-) -> Claim | None:
-    stmt = select(Claim).where(col(Claim.id) == claim_id, *scope)
-    stmt = stmt.execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def list_claims(
     session: AsyncSession, where: list[ColumnElement[bool]], limit: int, offset: int
 ) -> tuple[list[Claim], int]:

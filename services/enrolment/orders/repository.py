@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -15,7 +15,7 @@ from plumbing.principal import Principal
 from services.enrolment.offerings.models import Offering
 from services.enrolment.orders.models import AttendanceRecord, Order, OrderEvent, WorkerYearCount
 from services.enrolment.orders.rules import SLOT_FREEING, YEARLY_CAP
-from services.enrolment.sql import rows_affected, table_of, upsert
+from services.enrolment.sql import built, rows_affected, table_of, upsert
 from services.enrolment.stats.counts import count_step, counts
 
 # Core statements on the hot write paths: no ORM unit of work or bulk-update compile state
@@ -30,15 +30,6 @@ async def get_order(
     stmt = select(Order).where(col(Order.id) == order_id, *scope)
     stmt = stmt.execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def read_order(
-    session: AsyncSession, order_id: int, scope: list[ColumnElement[bool]]
-) -> Row[Any] | None:
-    """The order's columns as a plain row, for an answer that changes nothing (no ORM
-    instance to build and track)."""
-    stmt = select(ORDERS).where(ORDERS.c.id == order_id, *scope)
-    return (await session.execute(stmt)).first()
 
 
 async def list_orders(
@@ -111,6 +102,12 @@ async def transition(
     return (await session.execute(stmt.returning(*ORDERS.c))).first()
 
 
+def _event_stmt(dialect: str) -> Any:
+    """The event INSERT, built once (its values are given at execution)."""
+    unit = select(ORDERS.c.unit_code).where(ORDERS.c.id == bindparam("unit_of"))
+    return insert(_EVENTS).values(unit_code=unit.scalar_subquery())
+
+
 async def add_event(
     session: AsyncSession,
     order_id: int,
@@ -127,18 +124,19 @@ async def add_event(
     at = at or utcnow()
     # The order's unit, read in the same INSERT, so the unit report finds a unit's events by
     # index (ix_order_events_unit_at) without joining every unit's orders.
-    stmt = insert(_EVENTS).values(
-        order_id=order_id,
-        unit_code=select(ORDERS.c.unit_code).where(ORDERS.c.id == order_id).scalar_subquery(),
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        actor_id=actor.id,
-        actor_role=actor.role,
-        reason=reason,
-        at=at,
-    )
-    await session.execute(stmt)
+    stmt = built(session, "order_event", _event_stmt)
+    values = {
+        "order_id": order_id,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor_id": actor.id,
+        "actor_role": actor.role,
+        "reason": reason,
+        "at": at,
+        "unit_of": order_id,
+    }
+    await session.execute(stmt, values)
     if counts(from_status, to_status):
         await count_step(session, order_id, to_status, at)
 
