@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -56,17 +56,33 @@ async def status_of(session: AsyncSession, order_id: int) -> str:
 
 
 def _transition_stmt(
+    session: AsyncSession,
     order_id: int,
     from_status: str,
     to_status: str,
     values: dict[str, Any] | None,
     only_if: tuple[ColumnElement[bool], ...],
-) -> Any:
-    return (
-        update(ORDERS)
-        .where(ORDERS.c.id == order_id, ORDERS.c.status == from_status, *only_if)
-        .values(status=to_status, updated_at=utcnow(), **(values or {}))
-    )
+    returning: bool,
+) -> tuple[Any, dict[str, Any]]:
+    """The conditional UPDATE and its parameters. Without extra conditions the statement is
+    built once per set of columns (the values are parameters); with them, per call."""
+    params = {"status": to_status, "updated_at": utcnow(), **(values or {})}
+    if only_if:
+        stmt = (
+            update(ORDERS)
+            .where(ORDERS.c.id == order_id, ORDERS.c.status == from_status, *only_if)
+            .values(**params)
+        )
+        return (stmt.returning(*ORDERS.c) if returning else stmt), {}
+
+    def build(_dialect: str) -> Any:
+        stmt = update(ORDERS).where(
+            ORDERS.c.id == bindparam("t_id"), ORDERS.c.status == bindparam("t_from")
+        )
+        return stmt.returning(*ORDERS.c) if returning else stmt
+
+    name = f"order_transition:{returning}:{','.join(sorted(params))}"
+    return built(session, name, build), {**params, "t_id": order_id, "t_from": from_status}
 
 
 async def insert_order(session: AsyncSession, fields: dict[str, Any]) -> Row[Any]:
@@ -84,8 +100,11 @@ async def set_status(
     only_if: tuple[ColumnElement[bool], ...] = (),
 ) -> int:
     """The conditional transition: touches the row only if it is still in `from_status`."""
-    stmt = _transition_stmt(order_id, from_status, to_status, values, only_if)
-    return await rows_affected(session, stmt)
+    stmt, params = _transition_stmt(
+        session, order_id, from_status, to_status, values, only_if, returning=False
+    )
+    result = cast(CursorResult[Any], await session.execute(stmt, params))
+    return int(result.rowcount)
 
 
 async def transition(
@@ -98,8 +117,10 @@ async def transition(
 ) -> Row[Any] | None:
     """`set_status` that returns the updated row (UPDATE ... RETURNING), or None when the
     order was not in `from_status`: the answer needs no second read of the order."""
-    stmt = _transition_stmt(order_id, from_status, to_status, values, only_if)
-    return (await session.execute(stmt.returning(*ORDERS.c))).first()
+    stmt, params = _transition_stmt(
+        session, order_id, from_status, to_status, values, only_if, returning=True
+    )
+    return (await session.execute(stmt, params)).first()
 
 
 def _event_stmt(dialect: str) -> Any:
