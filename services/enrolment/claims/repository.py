@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -15,19 +15,11 @@ from plumbing.principal import Principal
 from services.enrolment.audit import service as audit
 from services.enrolment.claims.models import Claim, ClaimEvent, ClaimObjection
 from services.enrolment.orders.models import AttendanceRecord, OrderEvent
-from services.enrolment.sql import rows_affected, table_of
+from services.enrolment.sql import built, rows_affected, table_of
 from services.enrolment.workers.models import WorkerProfile
 
 # A one-row conditional UPDATE as a Core statement: no ORM bulk-update compile state.
 CLAIMS = table_of(Claim)
-
-
-async def get_claim(
-    session: AsyncSession, claim_id: int, scope: list[ColumnElement[bool]]
-) -> Claim | None:
-    stmt = select(Claim).where(col(Claim.id) == claim_id, *scope)
-    stmt = stmt.execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def list_claims(
@@ -49,16 +41,19 @@ async def set_status(
 ) -> Row[Any] | None:
     """The conditional transition: touches the row only if it is still in `from_status`.
     Returns the row as updated (UPDATE ... RETURNING), or None if it was not touched."""
-    where = [CLAIMS.c.id == claim_id, CLAIMS.c.status == from_status]
-    if only_if_not_countersigned:
-        where.append(CLAIMS.c.countersigned_by.is_(None))
-    stmt = (
-        update(CLAIMS)
-        .where(*where)
-        .values(status=to_status, updated_at=utcnow(), **(values or {}))
-        .returning(*CLAIMS.c)
-    )
-    return (await session.execute(stmt)).first()
+    params = {"status": to_status, "updated_at": utcnow(), **(values or {})}
+
+    def build(_dialect: str) -> Any:
+        where = [CLAIMS.c.id == bindparam("t_id"), CLAIMS.c.status == bindparam("t_from")]
+        if only_if_not_countersigned:
+            where.append(CLAIMS.c.countersigned_by.is_(None))
+        return update(CLAIMS).where(*where).returning(*CLAIMS.c)
+
+    # Built once per set of columns: the values are parameters.
+    name = f"claim_transition:{only_if_not_countersigned}:{','.join(sorted(params))}"
+    stmt = built(session, name, build)
+    params.update(t_id=claim_id, t_from=from_status)
+    return (await session.execute(stmt, params)).first()
 
 
 async def status_of(session: AsyncSession, claim_id: int) -> str:

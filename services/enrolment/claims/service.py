@@ -23,7 +23,7 @@ from services.enrolment.config import Settings
 from services.enrolment.ledger.books import commit
 from services.enrolment.orders.models import Order
 from services.enrolment.orders.service import load_order, move
-from services.enrolment.sql import scope_filter
+from services.enrolment.sql import by_id_in_scope, scope_filter
 
 
 def to_public(claim: Claim | Row[Any]) -> ClaimPublic:
@@ -31,19 +31,31 @@ def to_public(claim: Claim | Row[Any]) -> ClaimPublic:
     return ClaimPublic.model_validate(claim, from_attributes=True)
 
 
+_SCOPE: dict[str, Any] = {
+    "worker": col(Claim.worker_id),
+    "institution": col(Claim.institution_id),
+    "unit": col(Claim.unit_code),
+}
+
+
 def claim_scope(principal: Principal) -> list[ColumnElement[bool]]:
-    return scope_filter(
-        principal,
-        worker=col(Claim.worker_id),
-        institution=col(Claim.institution_id),
-        unit=col(Claim.unit_code),
-    )
+    return scope_filter(principal, **_SCOPE)
 
 
 async def load_claim(
     session: AsyncSession, principal: Principal, claim_id: int, *, scoped: bool = True
 ) -> Claim:
-    claim = await repository.get_claim(session, claim_id, claim_scope(principal) if scoped else [])
+    stmt, params = by_id_in_scope(
+        session,
+        "load_claim",
+        Claim,
+        col(Claim.id),
+        principal if scoped else None,
+        claim_id,
+        populate_existing=True,
+        **_SCOPE,
+    )
+    claim: Claim | None = (await session.execute(stmt, params)).scalar_one_or_none()
     if claim is None:
         raise NotFound("claim", claim_id)
     return claim

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import CursorResult, Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -15,7 +15,7 @@ from plumbing.principal import Principal
 from services.enrolment.offerings.models import Offering
 from services.enrolment.orders.models import AttendanceRecord, Order, OrderEvent, WorkerYearCount
 from services.enrolment.orders.rules import SLOT_FREEING, YEARLY_CAP
-from services.enrolment.sql import rows_affected, table_of, upsert
+from services.enrolment.sql import built, rows_affected, table_of, upsert
 from services.enrolment.stats.counts import count_step, counts
 
 # Core statements on the hot write paths: no ORM unit of work or bulk-update compile state
@@ -30,15 +30,6 @@ async def get_order(
     stmt = select(Order).where(col(Order.id) == order_id, *scope)
     stmt = stmt.execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def read_order(
-    session: AsyncSession, order_id: int, scope: list[ColumnElement[bool]]
-) -> Row[Any] | None:
-    """The order's columns as a plain row, for an answer that changes nothing (no ORM
-    instance to build and track)."""
-    stmt = select(ORDERS).where(ORDERS.c.id == order_id, *scope)
-    return (await session.execute(stmt)).first()
 
 
 async def list_orders(
@@ -65,17 +56,33 @@ async def status_of(session: AsyncSession, order_id: int) -> str:
 
 
 def _transition_stmt(
+    session: AsyncSession,
     order_id: int,
     from_status: str,
     to_status: str,
     values: dict[str, Any] | None,
     only_if: tuple[ColumnElement[bool], ...],
-) -> Any:
-    return (
-        update(ORDERS)
-        .where(ORDERS.c.id == order_id, ORDERS.c.status == from_status, *only_if)
-        .values(status=to_status, updated_at=utcnow(), **(values or {}))
-    )
+    returning: bool,
+) -> tuple[Any, dict[str, Any]]:
+    """The conditional UPDATE and its parameters. Without extra conditions the statement is
+    built once per set of columns (the values are parameters); with them, per call."""
+    params = {"status": to_status, "updated_at": utcnow(), **(values or {})}
+    if only_if:
+        stmt = (
+            update(ORDERS)
+            .where(ORDERS.c.id == order_id, ORDERS.c.status == from_status, *only_if)
+            .values(**params)
+        )
+        return (stmt.returning(*ORDERS.c) if returning else stmt), {}
+
+    def build(_dialect: str) -> Any:
+        stmt = update(ORDERS).where(
+            ORDERS.c.id == bindparam("t_id"), ORDERS.c.status == bindparam("t_from")
+        )
+        return stmt.returning(*ORDERS.c) if returning else stmt
+
+    name = f"order_transition:{returning}:{','.join(sorted(params))}"
+    return built(session, name, build), {**params, "t_id": order_id, "t_from": from_status}
 
 
 async def insert_order(session: AsyncSession, fields: dict[str, Any]) -> Row[Any]:
@@ -93,8 +100,11 @@ async def set_status(
     only_if: tuple[ColumnElement[bool], ...] = (),
 ) -> int:
     """The conditional transition: touches the row only if it is still in `from_status`."""
-    stmt = _transition_stmt(order_id, from_status, to_status, values, only_if)
-    return await rows_affected(session, stmt)
+    stmt, params = _transition_stmt(
+        session, order_id, from_status, to_status, values, only_if, returning=False
+    )
+    result = cast(CursorResult[Any], await session.execute(stmt, params))
+    return int(result.rowcount)
 
 
 async def transition(
@@ -107,8 +117,16 @@ async def transition(
 ) -> Row[Any] | None:
     """`set_status` that returns the updated row (UPDATE ... RETURNING), or None when the
     order was not in `from_status`: the answer needs no second read of the order."""
-    stmt = _transition_stmt(order_id, from_status, to_status, values, only_if)
-    return (await session.execute(stmt.returning(*ORDERS.c))).first()
+    stmt, params = _transition_stmt(
+        session, order_id, from_status, to_status, values, only_if, returning=True
+    )
+    return (await session.execute(stmt, params)).first()
+
+
+def _event_stmt(dialect: str) -> Any:
+    """The event INSERT, built once (its values are given at execution)."""
+    unit = select(ORDERS.c.unit_code).where(ORDERS.c.id == bindparam("unit_of"))
+    return insert(_EVENTS).values(unit_code=unit.scalar_subquery())
 
 
 async def add_event(
@@ -127,18 +145,19 @@ async def add_event(
     at = at or utcnow()
     # The order's unit, read in the same INSERT, so the unit report finds a unit's events by
     # index (ix_order_events_unit_at) without joining every unit's orders.
-    stmt = insert(_EVENTS).values(
-        order_id=order_id,
-        unit_code=select(ORDERS.c.unit_code).where(ORDERS.c.id == order_id).scalar_subquery(),
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        actor_id=actor.id,
-        actor_role=actor.role,
-        reason=reason,
-        at=at,
-    )
-    await session.execute(stmt)
+    stmt = built(session, "order_event", _event_stmt)
+    values = {
+        "order_id": order_id,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor_id": actor.id,
+        "actor_role": actor.role,
+        "reason": reason,
+        "at": at,
+        "unit_of": order_id,
+    }
+    await session.execute(stmt, values)
     if counts(from_status, to_status):
         await count_step(session, order_id, to_status, at)
 

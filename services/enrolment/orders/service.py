@@ -15,7 +15,7 @@ from plumbing.principal import Principal
 from services.enrolment.orders import repository
 from services.enrolment.orders.models import Order
 from services.enrolment.orders.schemas import OrderPublic
-from services.enrolment.sql import scope_filter
+from services.enrolment.sql import by_id_in_scope, scope_filter
 
 
 def to_public(order: Order | Row[Any]) -> OrderPublic:
@@ -23,21 +23,34 @@ def to_public(order: Order | Row[Any]) -> OrderPublic:
     return OrderPublic.model_validate(order, from_attributes=True)
 
 
+# Workers see their own orders, institutions theirs, unit officers their unit's; evaluators
+# read any order to record a result.
+_SCOPE: dict[str, Any] = {
+    "worker": col(Order.worker_id),
+    "institution": col(Order.institution_id),
+    "unit": col(Order.unit_code),
+}
+_EVERYONE = ("finance", "admin", "evaluator")
+
+
 def order_scope(principal: Principal) -> list[ColumnElement[bool]]:
-    """Workers see their own orders, institutions theirs, unit officers their unit's;
-    evaluators read any order to record a result."""
-    return scope_filter(
-        principal,
-        worker=col(Order.worker_id),
-        institution=col(Order.institution_id),
-        unit=col(Order.unit_code),
-        everyone=("finance", "admin", "evaluator"),
-    )
+    return scope_filter(principal, everyone=_EVERYONE, **_SCOPE)
 
 
 async def load_order(session: AsyncSession, principal: Principal, order_id: int) -> Order:
     """The order if it is in the caller's scope; otherwise not_found, so ids do not leak."""
-    order = await repository.get_order(session, order_id, order_scope(principal))
+    stmt, params = by_id_in_scope(
+        session,
+        "load_order",
+        Order,
+        col(Order.id),
+        principal,
+        order_id,
+        everyone=_EVERYONE,
+        populate_existing=True,
+        **_SCOPE,
+    )
+    order: Order | None = (await session.execute(stmt, params)).scalar_one_or_none()
     if order is None:
         raise NotFound("order", order_id)
     return order
@@ -78,7 +91,19 @@ async def move(
 
 async def get_order(session: AsyncSession, principal: Principal, order_id: int) -> OrderPublic:
     """One order, if it is in the caller's scope."""
-    order = await repository.read_order(session, order_id, order_scope(principal))
+    stmt, params = by_id_in_scope(
+        session,
+        "read_order",
+        repository.ORDERS,
+        repository.ORDERS.c.id,
+        principal,
+        order_id,
+        everyone=_EVERYONE,
+        worker=repository.ORDERS.c.worker_id,
+        institution=repository.ORDERS.c.institution_id,
+        unit=repository.ORDERS.c.unit_code,
+    )
+    order = (await session.execute(stmt, params)).first()
     if order is None:
         raise NotFound("order", order_id)
     return to_public(order)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import Date, String, bindparam, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from plumbing.clock import SHANGHAI
 from services.enrolment.offerings.models import Offering
 from services.enrolment.orders.models import Order
-from services.enrolment.sql import table_of, upsert
+from services.enrolment.sql import built, table_of, upsert_for
 from services.enrolment.stats.models import UnitStepCount
 from services.enrolment.workers.models import WorkerProfile
 
@@ -47,7 +47,7 @@ def counts(from_status: str | None, to_status: str) -> bool:
     return to_status in COUNTED and from_status != to_status
 
 
-def _rows(order_id: int, step: str, period: str, starts_on: dt.date) -> list[Any]:
+def _rows(period: str) -> list[Any]:
     group = func.coalesce(col(WorkerProfile.target_group), NO_GROUP)
     by_group = (
         group,
@@ -68,9 +68,9 @@ def _rows(order_id: int, step: str, period: str, starts_on: dt.date) -> list[Any
         stmt = select(
             col(Order.unit_code),
             literal(period),
-            literal(starts_on),
+            bindparam(f"{period}_on", type_=Date),
             literal(dimension),
-            literal(step),
+            bindparam("step", type_=String),
             *facts,
             literal(1),
         )
@@ -81,8 +81,17 @@ def _rows(order_id: int, step: str, period: str, starts_on: dt.date) -> list[Any
         else:
             stmt = stmt.join(Offering, col(Offering.id) == col(Order.offering_id))
         # SQLite reads INSERT ... SELECT ... ON CONFLICT unambiguously only with a WHERE.
-        selects.append(stmt.where(col(Order.id) == order_id))
+        selects.append(stmt.where(col(Order.id) == bindparam("order_id")))
     return selects
+
+
+def _count_stmt(dialect: str) -> Any:
+    """The four rows' upsert, built once per dialect: the order, the step and the two days
+    are bind parameters."""
+    table = table_of(UnitStepCount)
+    rows = _rows("day") + _rows("month")
+    stmt = upsert_for(dialect, UnitStepCount).from_select([*KEY, "n"], union_all(*rows))
+    return stmt.on_conflict_do_update(index_elements=list(KEY), set_={"n": table.c.n + 1})
 
 
 async def count_step(session: AsyncSession, order_id: int, step: str, at: dt.datetime) -> None:
@@ -90,11 +99,9 @@ async def count_step(session: AsyncSession, order_id: int, step: str, at: dt.dat
     (and in its month). Does not commit; takes the four rows' locks, so call it as late in
     the transaction as the step allows."""
     day = at.astimezone(SHANGHAI).date()
-    rows = _rows(order_id, step, "day", day) + _rows(order_id, step, "month", day.replace(day=1))
-    table = table_of(UnitStepCount)
-    stmt = upsert(session, UnitStepCount).from_select([*KEY, "n"], union_all(*rows))
-    stmt = stmt.on_conflict_do_update(index_elements=list(KEY), set_={"n": table.c.n + 1})
-    await session.execute(stmt)
+    stmt = built(session, "count_step", _count_stmt)
+    params = {"order_id": order_id, "step": step, "day_on": day, "month_on": day.replace(day=1)}
+    await session.execute(stmt, params)
 
 
 def periods(from_on: dt.date, to_on: dt.date) -> list[tuple[str, dt.date, dt.date]]:

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.enrolment.sql import upsert
+from services.enrolment.sql import built, upsert
 from services.enrolment.workers.models import WorkerProfile
 
 
+def _profile_stmt(_dialect: str) -> Any:
+    stmt = select(WorkerProfile).where(col(WorkerProfile.worker_id) == bindparam("worker_id"))
+    return stmt.execution_options(populate_existing=True)
+
+
 async def get_profile(session: AsyncSession, worker_id: int) -> WorkerProfile | None:
-    return await session.get(WorkerProfile, worker_id, populate_existing=True)
+    """The profile as stored (a statement built once: no per-call construction)."""
+    stmt = built(session, "get_profile", _profile_stmt)
+    profile: WorkerProfile | None = (
+        await session.execute(stmt, {"worker_id": worker_id})
+    ).scalar_one_or_none()
+    return profile
 
 
 async def save_profile(session: AsyncSession, worker_id: int, values: dict[str, Any]) -> None:
