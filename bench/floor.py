@@ -20,6 +20,7 @@ listing and class plan come first, the followers wait for them.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -83,12 +84,17 @@ class TracedService(ServiceVariant):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.contexts: dict[int, dict[str, Any]] = {}
+        self.sent = 0  # tagged requests answered
 
     async def step(self, name: str, ctx: dict[str, Any], tally: list[int]) -> None:
         worker_id = ctx["worker"][0].id
         self.contexts[worker_id] = ctx
-        with _tagged(f"{TAG}.{worker_id}.{name}"):
-            await super().step(name, ctx, tally)
+        before = tally[0]
+        try:
+            with _tagged(f"{TAG}.{worker_id}.{name}"):
+                await super().step(name, ctx, tally)
+        finally:
+            self.sent += tally[0] - before
 
 
 @contextmanager
@@ -122,7 +128,7 @@ async def record(service: TracedService, trace_dir: Path) -> Templates:
         worker = await service.new_worker()
         workers.append(worker[0].id)
         await service.run_flow(i, cohorts, worker, Recorder(), time.perf_counter())
-    flows = read_flows(trace_dir)
+    flows = await read_all_flows(trace_dir, service.sent)
     a, b, c, d = (flows[w] for w in workers)
     leader = replay.build(a, c, known={workers[0]})
     follower = replay.build(b, d, known={workers[1], *leader.learned})
@@ -130,6 +136,21 @@ async def record(service: TracedService, trace_dir: Path) -> Templates:
     bindings = (workers[1], int(ctx["request"]["id"]), int(ctx["offering"]["id"]))
     selection = replay.build({"select": b["select"]}, {"select": d["select"]}, known=bindings)
     return Templates(leader, follower, selection, workers[0], workers[1], bindings)
+
+
+async def read_all_flows(
+    trace_dir: Path, sent: int, timeout_s: float = 10.0
+) -> dict[int, dict[str, list[sqltrace.RequestTrace]]]:
+    """`read_flows` once every one of the `sent` requests is in the files: a service appends
+    a request's record when the request ends, which can be just after its client has the
+    answer (the last request of the last flow raced the reading once)."""
+    deadline = time.perf_counter() + timeout_s
+    while True:
+        flows = read_flows(trace_dir)
+        found = sum(len(calls) for steps in flows.values() for calls in steps.values())
+        if found >= sent or time.perf_counter() > deadline:
+            return flows
+        await asyncio.sleep(0.05)
 
 
 def read_flows(trace_dir: Path) -> dict[int, dict[str, list[sqltrace.RequestTrace]]]:
