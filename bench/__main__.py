@@ -51,7 +51,10 @@ FULL = {
     "rounds": 3,
     "warmup": COHORT,
     "select_n": 60,
-    "select_concurrency": 16,
+    # 10 at a time, as the flows: the floor's pools (one per database, as many connections
+    # as callers) stay open beside the services' pools during the rounds, and the server's
+    # default max_connections is 100 (16 callers took a run to 95 connections).
+    "select_concurrency": 10,
     "flow_n": 30,
     "flow_concurrency": 10,
     "open_loop_s": 8.0,
@@ -175,6 +178,10 @@ async def measure(
                 floor_check = await verify(pools, floor.workers)
                 floor_check["audit_chain_ok"] = await audit_chain_ok(http, st.urls["enrolment"])
                 say(f"floor flows checked: {floor_check}")
+                # The floor is done: its connections go before the sweep overloads the
+                # services, whose pools then grow to their limit (one run was refused
+                # connections by the server here: "too many clients", a 500 in evaluation).
+                await pools.close()
                 max_rate = median([s.per_s for s in flows["gateway"]])
                 sweep = []
                 half: Segment | None = None
