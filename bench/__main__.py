@@ -179,8 +179,8 @@ async def measure(
                 floor_check["audit_chain_ok"] = await audit_chain_ok(http, st.urls["enrolment"])
                 say(f"floor flows checked: {floor_check}")
                 # The floor is done: its connections go before the sweep overloads the
-                # services, whose pools then grow to their limit (one run was refused
-                # connections by the server here: "too many clients", a 500 in evaluation).
+                # services, whose pools then grow to their limit (the one run that failed got
+                # a 500 from evaluation there, most likely a connection the server refused).
                 await pools.close()
                 max_rate = median([s.per_s for s in flows["gateway"]])
                 sweep = []
