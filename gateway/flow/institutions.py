@@ -44,12 +44,7 @@ async def active_institution(
     institution: dict[str, Any] = await svc.institutions.call(
         request, "GET", f"/v1/institutions/{institution_id}", user
     )
-    if institution["status"] != "active":
-        raise DomainError(
-            "institution_inactive",
-            f"institution {institution_id} is {institution['status']}",
-            current_status=institution["status"],
-        )
+    _require_active(institution_id, institution["status"])
     return institution
 
 
@@ -62,7 +57,10 @@ async def institution_takes_orders(
     found = await svc.institutions.call(
         request, "GET", f"/v1/institutions/{institution_id}/status", user
     )
-    status = found["status"]
+    _require_active(institution_id, found["status"])
+
+
+def _require_active(institution_id: int, status: str) -> None:
     if status != "active":
         raise DomainError(
             "institution_inactive",
