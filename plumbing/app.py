@@ -39,7 +39,9 @@ def build_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.check_production()
-        engine = make_engine(db_url)
+        engine = make_engine(
+            db_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         if on_startup is not None:

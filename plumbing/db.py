@@ -38,6 +38,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def _make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
+        # One writer at a time on a file: the pool sizes are PostgreSQL's settings.
+        for postgres_only in ("pool_size", "max_overflow"):
+            kwargs.pop(postgres_only, None)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -30,6 +30,11 @@ class CommonSettings(BaseSettings):
     var_dir: Path = REPO_ROOT / "var"
     log_level: str = "INFO"
     log_json: bool = True
+    # Connections each process keeps to PostgreSQL (SQLAlchemy's pool_size) and may open
+    # beyond them under load (max_overflow). Four processes at the defaults hold up to 80;
+    # size them so that all of them, times processes, fit the server's max_connections.
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
 
     def default_secrets(self) -> dict[str, bool]:
         """Setting name -> whether it still holds its development default (subclasses add)."""

@@ -8,9 +8,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import text
 
 from plumbing.db import get_read_session, make_engine, make_sessionmaker
+from services.enrolment.config import Settings
 from services.enrolment.main import create_app
 from tests.enrolment.helpers import worker
 from tests.support import committed_client
@@ -95,5 +98,52 @@ async def test_a_read_session_sends_no_begin_on_postgresql(
             raw = await (await write.connection()).get_raw_connection()
             assert raw.driver_connection is not None
             assert raw.driver_connection.is_in_transaction()
+    finally:
+        await engine.dispose()
+
+
+async def test_pool_sizes_come_from_the_settings(
+    postgres: str, database_factory: Any, monkeypatch: Any
+) -> None:
+    """JINENG_DB_POOL_SIZE and JINENG_DB_MAX_OVERFLOW size each process's pool, so the
+    processes together can be kept inside the server's max_connections."""
+    monkeypatch.setenv("JINENG_DB_POOL_SIZE", "3")
+    monkeypatch.setenv("JINENG_DB_MAX_OVERFLOW", "1")
+    url: str = await database_factory("enrolment", "postgresql")
+    app = create_app(db_url=url)
+    async with app.router.lifespan_context(app):
+        pool = app.state.engine.pool
+        assert (pool.size(), pool._max_overflow) == (3, 1)
+        # Eight at once on a pool of 3 + 1: all served, never more than four connections.
+        sessions = app.state.sessionmaker
+        backends = text(
+            "SELECT count(*) FROM pg_stat_activity, pg_sleep(0.05)"
+            " WHERE datname = current_database()"
+        )
+
+        async def one() -> int:
+            async with sessions() as session:
+                return int((await session.execute(backends)).scalar_one())
+
+        seen = await asyncio.gather(*(one() for _ in range(8)))
+        assert max(seen) <= 4, seen
+        assert max(seen) >= 2, seen  # they did run side by side
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"), [("JINENG_DB_POOL_SIZE", "0"), ("JINENG_DB_MAX_OVERFLOW", "-1")]
+)
+def test_pool_sizes_are_bounded(name: str, bad: str, monkeypatch: Any) -> None:
+    monkeypatch.setenv(name, bad)
+    with pytest.raises(ValidationError, match=name.removeprefix("JINENG_").lower()):
+        Settings()
+
+
+async def test_sqlite_ignores_the_pool_sizes(database_factory: Any) -> None:
+    url: str = await database_factory("enrolment", "sqlite")
+    engine = make_engine(url, pool_size=2, max_overflow=0)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar() == 1
     finally:
         await engine.dispose()
