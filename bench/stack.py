@@ -14,7 +14,6 @@ value when the floor replays the trace (bench/replay.py).
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -28,8 +27,8 @@ from bench.pg import create_database, drop_database, dsn, server_url
 from bench.replay import ID_BASE, ID_SPACING
 from plumbing import sqlstats, sqltrace
 from plumbing.migrate import upgrade
-from plumbing.settings import DEFAULT_INTERNAL_TOKEN
 from scripts.launch import ORDER, Stack, free_port, start_stack
+from tests.stack import stack_env as test_stack_env
 
 READY_TIMEOUT_S = 120.0
 HIGH_LIMIT = "1000000000"
@@ -90,28 +89,22 @@ async def spread_sequences(dsns: list[str]) -> None:
 
 
 def stack_env(var_dir: Path, database_urls: dict[str, str]) -> dict[str, str]:
-    """This environment without the developer's JINENG_* and database settings, plus ours."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("JINENG_") and not k.endswith("DATABASE_URL")
-    }
-    env.update(
-        JINENG_ENV="test",
-        JINENG_DEMO="1",
-        JINENG_VAR_DIR=str(var_dir),
-        JINENG_INTERNAL_TOKEN=DEFAULT_INTERNAL_TOKEN,
-        JINENG_PUBLIC_NOTICE_DAYS="0",
-        JINENG_LOG_LEVEL="WARNING",  # no line per request: logging would dominate
-        JINENG_LOG_JSON="1",
-        JINENG_RATE_LOGIN=HIGH_LIMIT,
-        JINENG_RATE_LOGIN_IP=HIGH_LIMIT,
-        JINENG_RATE_WECHAT=HIGH_LIMIT,
-        JINENG_RATE_PROFILE=HIGH_LIMIT,
-        **{sqlstats.ENV: "1"},
+    """The test stack's environment (tests.stack.stack_env: the developer's JINENG_* and
+    database settings dropped), with the benchmark's own: no public notice before a claim,
+    no request log, limits no load reaches, and the SQL statement counter on."""
+    return test_stack_env(
+        var_dir,
+        database_urls,
+        {
+            "JINENG_PUBLIC_NOTICE_DAYS": "0",
+            "JINENG_LOG_LEVEL": "WARNING",  # no line per request: logging would dominate
+            "JINENG_RATE_LOGIN": HIGH_LIMIT,
+            "JINENG_RATE_LOGIN_IP": HIGH_LIMIT,
+            "JINENG_RATE_WECHAT": HIGH_LIMIT,
+            "JINENG_RATE_PROFILE": HIGH_LIMIT,
+            sqlstats.ENV: "1",
+        },
     )
-    env.update({f"{svc.upper()}_DATABASE_URL": url for svc, url in database_urls.items()})
-    return env
 
 
 def _profiled(stack: Stack, names: list[str], out_dir: Path) -> None:
