@@ -230,6 +230,13 @@ class Variant:
     async def step(self, name: str, ctx: dict[str, Any], tally: list[int]) -> None:
         raise NotImplementedError
 
+    async def prepare(self, worker: Any) -> dict[str, Any]:
+        """Profile and request made outside the measured segment (for the selection step)."""
+        ctx: dict[str, Any] = {"worker": worker}
+        for name in ("profile", "request"):
+            await self.step(name, ctx, [0, 0])
+        return ctx
+
     async def run_flow(
         self, i: int, cohorts: Cohorts, worker: Any, rec: Recorder, scheduled: float
     ) -> None:
@@ -294,13 +301,6 @@ class GatewayVariant(Variant):
         code = f"demo:{uuid.uuid4().hex[:20]}"
         body = await self.http.call("POST", self.api + "/auth/wechat", 200, {}, {"code": code})
         return self.bearer(body["access_token"])
-
-    async def prepare(self, worker: Any) -> dict[str, Any]:
-        """Profile and request made outside the measured segment (for the selection step)."""
-        ctx: dict[str, Any] = {"worker": worker}
-        for name in ("profile", "request"):
-            await self.step(name, ctx, [0, 0])
-        return ctx
 
     async def step(self, name: str, ctx: dict[str, Any], tally: list[int]) -> None:
         s, api, w = self.staff, self.api, ctx["worker"]
@@ -409,12 +409,6 @@ class ServiceVariant(Variant):
     async def new_worker(self) -> Any:
         principal = Principal(id=next(_worker_ids), role="worker")
         return principal, internal(principal)
-
-    async def prepare(self, worker: Any) -> dict[str, Any]:
-        ctx: dict[str, Any] = {"worker": worker}
-        for name in ("profile", "request"):
-            await self.step(name, ctx, [0, 0])
-        return ctx
 
     async def step(self, name: str, ctx: dict[str, Any], tally: list[int]) -> None:
         h = self.h

@@ -60,7 +60,7 @@ async def prepared(variant: Variant, n: int, concurrency: int) -> list[dict[str,
 
     async def one(i: int) -> None:
         worker = await variant.new_worker()
-        out[i] = await variant.prepare(worker)  # type: ignore[attr-defined]
+        out[i] = await variant.prepare(worker)
 
     await _bounded(n, concurrency, one)
     return out
