@@ -27,19 +27,19 @@ def database_url(server: str, name: str) -> str:
     return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
-async def create_database(server: str, name: str) -> str:
-    """An empty database `name` on the server; its SQLAlchemy URL."""
+async def _on_server(server: str, statement: str) -> None:
     conn = await asyncpg.connect(dsn(server))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def create_database(server: str, name: str) -> str:
+    """An empty database `name` on the server; its SQLAlchemy URL."""
+    await _on_server(server, f'CREATE DATABASE "{name}"')
     return database_url(server, name)
 
 
 async def drop_database(server: str, name: str) -> None:
-    conn = await asyncpg.connect(dsn(server))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
