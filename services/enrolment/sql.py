@@ -25,10 +25,7 @@ def table_of(model: type[Any]) -> Table:
 
 def upsert(session: AsyncSession, model: type[Any]) -> Any:
     """An INSERT that supports ON CONFLICT on the session's dialect (both have it)."""
-    table = table_of(model)
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return upsert_for(session.get_bind().dialect.name, model)
 
 
 _BUILT: dict[tuple[str, str], Any] = {}
