@@ -13,9 +13,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from plumbing.principal import Principal
 
 
-async def rows_affected(session: AsyncSession, stmt: Executable) -> int:
+async def rows_affected(
+    session: AsyncSession, stmt: Executable, params: dict[str, Any] | None = None
+) -> int:
     """Run a conditional UPDATE/INSERT and return how many rows it touched."""
-    result = cast(CursorResult[Any], await session.execute(stmt))
+    result = cast(CursorResult[Any], await session.execute(stmt, params))
     return int(result.rowcount)
 
 

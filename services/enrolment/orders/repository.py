@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -103,8 +103,7 @@ async def set_status(
     stmt, params = _transition_stmt(
         session, order_id, from_status, to_status, values, only_if, returning=False
     )
-    result = cast(CursorResult[Any], await session.execute(stmt, params))
-    return int(result.rowcount)
+    return await rows_affected(session, stmt, params)
 
 
 async def transition(
