@@ -20,13 +20,14 @@ from plumbing.clock import utcnow
 from services.enrolment.audit.models import AuditEntry, AuditHead
 from services.enrolment.claims.models import Claim, ClaimEvent
 from services.enrolment.ledger.models import LedgerEntry
+from services.enrolment.sql import table_of
 
 _PENDING = "audit_pending"
 
 # Built once: the seal runs in every transaction that touches a claim or the ledger.
-_CLAIMS = Claim.__table__  # type: ignore[attr-defined]
-_HEADS = AuditHead.__table__  # type: ignore[attr-defined]
-_ENTRIES = AuditEntry.__table__  # type: ignore[attr-defined]
+_CLAIMS = table_of(Claim)
+_HEADS = table_of(AuditHead)
+_ENTRIES = table_of(AuditEntry)
 _CLAIM_MONEY = select(
     _CLAIMS.c.id,
     _CLAIMS.c.amount_fen,
