@@ -99,9 +99,7 @@ async def get_order(session: AsyncSession, principal: Principal, order_id: int) 
         principal,
         order_id,
         everyone=_EVERYONE,
-        worker=repository.ORDERS.c.worker_id,
-        institution=repository.ORDERS.c.institution_id,
-        unit=repository.ORDERS.c.unit_code,
+        **_SCOPE,
     )
     order = (await session.execute(stmt, params)).first()
     if order is None:
